@@ -1,0 +1,52 @@
+# Single entry point for every check CI runs. `make help` lists the targets.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(if $(wildcard $(VENV)/bin/python),$(VENV)/bin/python,$(PYTHON))
+BIN := $(dir $(PY))
+export PATH := $(abspath $(BIN)):$(PATH)
+export PYTHON := $(PY)
+
+.PHONY: help setup generate check-generated lint breaking typecheck test demo bench check
+
+help:
+	@echo "setup generate check-generated lint breaking typecheck test demo bench check"
+
+setup:  ## create .venv with the package, emulator and dev tools
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q -e '.[dev,emulator]'
+
+generate:  ## proto/ -> generated/ (buf with local plugins only)
+	buf generate
+	$(PY) tools/finish_generated.py generated
+
+check-generated:  ## regenerate and fail when generated/ differs from what is committed
+	@tmp=$$(mktemp -d) && cp -r generated "$$tmp/before" && \
+	  $(MAKE) --no-print-directory generate >/dev/null && \
+	  if ! diff -r "$$tmp/before" generated >"$$tmp/diff"; then \
+	    echo "generated/ is stale: run 'make generate' and commit the result"; head -40 "$$tmp/diff"; \
+	    rm -rf "$$tmp"; exit 1; fi; rm -rf "$$tmp"; echo "generated/ is current"
+
+lint:  ## ruff (hand-written code) + buf lint
+	$(PY) -m ruff check scalekit_py tests benchmarks examples tools
+	$(PY) -m ruff format --check scalekit_py tests benchmarks examples tools
+	buf lint
+
+breaking:  ## buf breaking against the previous commit (skipped when there is none)
+	@if git rev-parse -q --verify HEAD~1 >/dev/null 2>&1 && [ -n "$$(git ls-tree HEAD~1 proto)" ]; then \
+	  buf breaking --against '.git#ref=HEAD~1'; \
+	else echo "breaking: no previous commit with proto/, skipped"; fi
+
+typecheck:  ## mypy --strict on hand-written code and tests
+	$(PY) -m mypy
+
+test:  ## the test suite (runs against in-process emulators)
+	$(PY) -m pytest -q
+
+demo:  ## start the emulator and run the admin example against it
+	@if [ -f examples/demo.py ]; then $(PY) examples/demo.py; else echo 'emulator not yet available'; fi
+
+bench:  ## every benchmark; results are printed (see docs/BENCHMARKS.md)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+check: check-generated lint breaking typecheck test  ## everything CI needs
