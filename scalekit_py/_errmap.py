@@ -1,0 +1,191 @@
+"""The one place where transport failures become :mod:`scalekit_py.errors` exceptions.
+
+gRPC failures are mapped from the status code plus the ``scalekit.v1.errdetails.ErrorInfo`` carried in
+``grpc-status-details-bin``; OAuth HTTP failures from the RFC 6749 error JSON; httpx transport failures
+to connection/timeout errors. Callers ``raise mapped from original``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from scalekit_py import errors
+
+if TYPE_CHECKING:
+    import grpc
+    import httpx
+
+__all__ = ["GRPC_TO_HTTP", "from_http_transport_error", "from_oauth_response", "from_rpc_error"]
+
+# gRPC status name -> (exception class, HTTP status), after google.rpc.Code's documented HTTP mapping.
+_GRPC_TABLE: dict[str, tuple[type[errors.APIError], int]] = {
+    "INVALID_ARGUMENT": (errors.BadRequestError, 400),
+    "OUT_OF_RANGE": (errors.BadRequestError, 400),
+    "UNAUTHENTICATED": (errors.AuthenticationError, 401),
+    "PERMISSION_DENIED": (errors.ForbiddenError, 403),
+    "NOT_FOUND": (errors.NotFoundError, 404),
+    "ALREADY_EXISTS": (errors.ConflictError, 409),
+    "ABORTED": (errors.ConflictError, 409),
+    "FAILED_PRECONDITION": (errors.PreconditionFailedError, 412),
+    "RESOURCE_EXHAUSTED": (errors.RateLimitError, 429),
+    "CANCELLED": (errors.ServerError, 499),
+    "UNKNOWN": (errors.ServerError, 500),
+    "INTERNAL": (errors.ServerError, 500),
+    "DATA_LOSS": (errors.ServerError, 500),
+    "UNIMPLEMENTED": (errors.ServerError, 501),
+    "UNAVAILABLE": (errors.ServiceUnavailableError, 503),
+}
+GRPC_TO_HTTP = {code: http for code, (_, http) in _GRPC_TABLE.items()}
+
+_STATUS_DETAILS_KEY = "grpc-status-details-bin"
+_ERROR_INFO_TYPE = "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo"
+
+
+def _trailing(exc: grpc.RpcError) -> Mapping[str, str | bytes]:
+    out: dict[str, str | bytes] = {}
+    getter = getattr(exc, "trailing_metadata", None)
+    items = getter() if callable(getter) else None
+    for key, value in items or ():
+        out[key] = value
+    return out
+
+
+def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if pos >= len(buf) or shift > 63:
+            raise ValueError("truncated varint")
+        byte = buf[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+
+
+def status_details(status_bin: bytes) -> list[bytes]:
+    """The serialized ``google.protobuf.Any`` entries (field 3) of a serialized ``google.rpc.Status``.
+
+    Decoded by hand so the runtime needs no googleapis-common-protos; raises ValueError when malformed.
+    """
+    out: list[bytes] = []
+    pos = 0
+    while pos < len(status_bin):
+        key, pos = _varint(status_bin, pos)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            _, pos = _varint(status_bin, pos)
+        elif wire == 2:
+            size, pos = _varint(status_bin, pos)
+            if pos + size > len(status_bin):
+                raise ValueError("truncated field")
+            if field == 3:
+                out.append(status_bin[pos : pos + size])
+            pos += size
+        elif wire == 5:
+            pos += 4
+        elif wire == 1:
+            pos += 8
+        else:
+            raise ValueError(f"unexpected wire type {wire}")
+    return out
+
+
+def _error_info(details_bin: bytes) -> Any:
+    """Decode ErrorInfo from a serialized google.rpc.Status; None when absent or undecodable."""
+    from google.protobuf import any_pb2
+    from google.protobuf.message import DecodeError
+
+    from scalekit_api.v1.errdetails import errdetails_pb2
+
+    try:
+        for raw in status_details(details_bin):
+            detail = any_pb2.Any.FromString(raw)
+            if detail.type_url == _ERROR_INFO_TYPE:
+                return errdetails_pb2.ErrorInfo.FromString(detail.value)
+    except (ValueError, DecodeError):
+        return None
+    return None
+
+
+def from_rpc_error(exc: grpc.RpcError) -> errors.ScalekitError:
+    """Map a failed gRPC call to the SDK's exception; the caller raises it ``from exc``."""
+    code_obj = exc.code() if callable(getattr(exc, "code", None)) else None
+    code = getattr(code_obj, "name", "UNKNOWN")
+    details = exc.details() if callable(getattr(exc, "details", None)) else None
+    message = details or code
+    if code == "DEADLINE_EXCEEDED":
+        return errors.APITimeoutError(f"deadline exceeded: {message}")
+    if code == "UNAVAILABLE" and _looks_like_transport_failure(message):
+        return errors.APIConnectionError(f"service unreachable: {message}")
+    cls, http = _GRPC_TABLE.get(code, (errors.ServerError, 500))
+    error_code = request_id = None
+    violations: list[errors.FieldViolation] = []
+    raw = _trailing(exc).get(_STATUS_DETAILS_KEY)
+    if isinstance(raw, bytes):
+        info = _error_info(raw)
+        if info is not None:
+            error_code = info.error_code or None
+            request_id = info.request_info.request_id or None
+            violations = [
+                errors.FieldViolation(v.field, v.description, v.constraint)
+                for v in info.validation_error_info.field_violations
+            ]
+            if info.localized_message_info.message:
+                message = info.localized_message_info.message
+    return cls(
+        message,
+        grpc_code=code,
+        http_status=http,
+        error_code=error_code,
+        request_id=request_id,
+        field_violations=violations,
+    )
+
+
+def _looks_like_transport_failure(message: str) -> bool:
+    lowered = message.lower()
+    return any(s in lowered for s in ("failed to connect", "connection refused", "dns resolution", "ssl"))
+
+
+def from_oauth_response(
+    status: int, body: bytes, headers: Mapping[str, str] | None = None
+) -> errors.APIError:
+    """Map a non-2xx answer of an OAuth endpoint (RFC 6749 §5.2 error JSON) to an exception."""
+    request_id = (headers or {}).get("x-request-id")
+    error = error_description = None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        error = data.get("error") if isinstance(data.get("error"), str) else None
+        desc = data.get("error_description")
+        error_description = desc if isinstance(desc, str) else None
+    if status == 429:
+        return errors.RateLimitError(
+            f"rate limited by the OAuth endpoint (HTTP {status})", http_status=status, request_id=request_id
+        )
+    if status >= 500:
+        cls = errors.ServiceUnavailableError if status == 503 else errors.ServerError
+        return cls(f"OAuth endpoint failed (HTTP {status})", http_status=status, request_id=request_id)
+    error = error or f"http_{status}"
+    message = f"{error}: {error_description}" if error_description else error
+    return errors.OAuthError(
+        message,
+        error=error,
+        error_description=error_description,
+        http_status=status,
+        request_id=request_id,
+    )
+
+
+def from_http_transport_error(exc: httpx.HTTPError) -> errors.ScalekitError:
+    """Map an httpx failure that produced no response (connect, read, timeout)."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return errors.APITimeoutError(f"HTTP request timed out ({type(exc).__name__})")
+    return errors.APIConnectionError(f"HTTP request failed ({type(exc).__name__})")

@@ -1,0 +1,192 @@
+"""One exception hierarchy for everything the SDK raises.
+
+Every failure reaching the user is a :class:`ScalekitError`. API failures carry what the service said
+(gRPC code, HTTP equivalent, ``error_code``, request id, field violations); OAuth endpoint failures carry
+the RFC 6749 ``error`` / ``error_description``. The mapping from transport failures to these classes lives
+in one place: :mod:`scalekit_py._errmap`. Messages never include secrets or tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "FieldViolation",
+    "ForbiddenError",
+    "NotFoundError",
+    "OAuthError",
+    "PreconditionFailedError",
+    "RateLimitError",
+    "ScalekitError",
+    "ServerError",
+    "ServiceUnavailableError",
+    "SessionError",
+    "SessionExpiredError",
+    "TokenValidationError",
+    "WebhookVerificationError",
+]
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    """One invalid field reported by the service (``ValidationErrorInfo.FieldViolation``)."""
+
+    field: str
+    description: str
+    constraint: str = ""
+
+
+class ScalekitError(Exception):
+    """Base class of every exception raised by scalekit_py."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class APIConnectionError(ScalekitError):
+    """The service could not be reached (DNS, refused connection, TLS failure, broken stream)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The call's deadline passed before the service answered."""
+
+
+class APIError(ScalekitError):
+    """The service answered with an error.
+
+    Attributes:
+        grpc_code: gRPC status name, e.g. ``"NOT_FOUND"`` (``None`` for HTTP-only endpoints).
+        http_status: the HTTP status equivalent of the failure.
+        error_code: Scalekit's machine-readable ``ErrorInfo.error_code``, when given.
+        request_id: the service's request id, when given; quote it in support requests.
+        field_violations: invalid fields, for validation failures.
+    """
+
+    http_status: int = 500
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        grpc_code: str | None = None,
+        http_status: int | None = None,
+        error_code: str | None = None,
+        request_id: str | None = None,
+        field_violations: Sequence[FieldViolation] = (),
+    ) -> None:
+        super().__init__(message)
+        self.grpc_code = grpc_code
+        if http_status is not None:
+            self.http_status = http_status
+        self.error_code = error_code
+        self.request_id = request_id
+        self.field_violations = tuple(field_violations)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(message={self.message!r}, grpc_code={self.grpc_code!r}, "
+            f"http_status={self.http_status}, error_code={self.error_code!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIError):
+    """The request was invalid (INVALID_ARGUMENT / HTTP 400); see ``field_violations``."""
+
+    http_status = 400
+
+
+class AuthenticationError(APIError):
+    """Credentials were missing, wrong or expired (UNAUTHENTICATED / HTTP 401)."""
+
+    http_status = 401
+
+
+class ForbiddenError(APIError):
+    """The credentials may not do this (PERMISSION_DENIED / HTTP 403)."""
+
+    http_status = 403
+
+
+class NotFoundError(APIError):
+    """The resource does not exist (NOT_FOUND / HTTP 404)."""
+
+    http_status = 404
+
+
+class ConflictError(APIError):
+    """The resource already exists or changed meanwhile (ALREADY_EXISTS, ABORTED / HTTP 409)."""
+
+    http_status = 409
+
+
+class PreconditionFailedError(APIError):
+    """The resource is not in a state that allows this (FAILED_PRECONDITION / HTTP 412)."""
+
+    http_status = 412
+
+
+class RateLimitError(APIError):
+    """Too many requests (RESOURCE_EXHAUSTED / HTTP 429)."""
+
+    http_status = 429
+
+
+class ServerError(APIError):
+    """The service failed (INTERNAL, UNKNOWN, DATA_LOSS, UNIMPLEMENTED / HTTP 5xx)."""
+
+    http_status = 500
+
+
+class ServiceUnavailableError(ServerError):
+    """The service is temporarily unavailable (UNAVAILABLE / HTTP 503); safe to retry reads."""
+
+    http_status = 503
+
+
+class OAuthError(APIError):
+    """An OAuth endpoint answered with an RFC 6749 error.
+
+    Attributes:
+        error: the RFC 6749 ``error`` value, e.g. ``"invalid_grant"``.
+        error_description: the human-readable ``error_description``, when given.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str,
+        error_description: str | None = None,
+        http_status: int = 400,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, http_status=http_status, error_code=error, request_id=request_id)
+        self.error = error
+        self.error_description = error_description
+
+
+class TokenValidationError(ScalekitError):
+    """A token failed validation (signature, issuer, audience, expiry, nonce, scopes)."""
+
+
+class WebhookVerificationError(ScalekitError):
+    """A webhook payload failed verification; the message says why."""
+
+
+class SessionError(ScalekitError):
+    """A token session could not produce a token (store failure, refresh failure, waiting timed out)."""
+
+
+class SessionExpiredError(SessionError):
+    """The session's refresh token has expired or was revoked; the user must sign in again."""
