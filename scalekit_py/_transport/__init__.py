@@ -1,0 +1,1 @@
+"""gRPC transport: channels, auth interceptors, retries and the one call path."""

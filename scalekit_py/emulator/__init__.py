@@ -1,0 +1,1 @@
+"""Local emulator of the Scalekit service (install the ``emulator`` extra)."""

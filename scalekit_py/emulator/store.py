@@ -1,0 +1,255 @@
+"""The emulator's storage: protobuf documents in SQLite, with unique keys and stable pagination.
+
+Every resource is one row: its kind (``"organization"``, ``"user"``, ...), id, an optional parent id, a
+monotonically increasing sequence (the stable list order) and the serialized protobuf message. Unique
+constraints (an external id, a domain name, a role name within an organization, ...) live in a side table
+so a duplicate raises :class:`Conflict` before anything is written. All access goes through
+:meth:`Store.transaction`, which serialises writers and rolls back on any exception: no partial writes.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from google.protobuf.message import Message
+
+__all__ = ["Conflict", "Page", "Store", "Tx", "new_id"]
+
+M = TypeVar("M", bound=Message)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+  kind TEXT NOT NULL, id TEXT NOT NULL, parent TEXT NOT NULL DEFAULT '',
+  seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (kind, id));
+CREATE INDEX IF NOT EXISTS docs_by_parent ON docs (kind, parent, seq);
+CREATE TABLE IF NOT EXISTS uniques (
+  kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,
+  PRIMARY KEY (kind, name, value));
+CREATE INDEX IF NOT EXISTS uniques_by_id ON uniques (kind, id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def new_id(prefix: str) -> str:
+    """A Scalekit-looking id, e.g. ``org_69615647365005430``: a prefix and a time-ordered number."""
+    import secrets
+
+    return f"{prefix}_{time.time_ns() // 1000:d}{secrets.randbelow(1000):03d}"
+
+
+class Conflict(Exception):
+    """A unique key is already taken (``name`` = ``value``)."""
+
+    def __init__(self, kind: str, name: str, value: str) -> None:
+        super().__init__(f"{kind} with {name} {value!r} already exists")
+        self.kind, self.name, self.value = kind, name, value
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: items, the token of the next page ('' at the end) and the total count."""
+
+    items: list[Message]
+    next_page_token: str
+    prev_page_token: str
+    total_size: int
+
+
+def _encode_token(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_page_token(token: str) -> int:
+    """The sequence a page token points after; ValueError when it is not one of ours."""
+    if not token:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        prefix, _, number = raw.partition(":")
+        if prefix != "seq":
+            raise ValueError
+        return int(number)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("invalid page_token") from exc
+
+
+class Tx:
+    """Operations inside one transaction (obtain it from :meth:`Store.transaction`)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def _next_seq(self) -> int:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        seq = int(row[0]) + 1 if row else 1
+        self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)", (str(seq),))
+        return seq
+
+    def _set_uniques(self, kind: str, doc_id: str, unique: Mapping[str, str]) -> None:
+        self._conn.execute("DELETE FROM uniques WHERE kind = ? AND id = ?", (kind, doc_id))
+        for name, value in unique.items():
+            if not value:
+                continue
+            row = self._conn.execute(
+                "SELECT id FROM uniques WHERE kind = ? AND name = ? AND value = ?", (kind, name, value)
+            ).fetchone()
+            if row and row[0] != doc_id:
+                raise Conflict(kind, name, value)
+            self._conn.execute(
+                "INSERT OR REPLACE INTO uniques (kind, name, value, id) VALUES (?, ?, ?, ?)",
+                (kind, name, value, doc_id),
+            )
+
+    def insert(
+        self, kind: str, doc_id: str, msg: Message, *, parent: str = "", unique: Mapping[str, str] = {}
+    ) -> None:
+        """Store a new document; raise :class:`Conflict` on a taken id or unique key."""
+        if self._conn.execute("SELECT 1 FROM docs WHERE kind = ? AND id = ?", (kind, doc_id)).fetchone():
+            raise Conflict(kind, "id", doc_id)
+        self._set_uniques(kind, doc_id, unique)
+        self._conn.execute(
+            "INSERT INTO docs (kind, id, parent, seq, data) VALUES (?, ?, ?, ?, ?)",
+            (kind, doc_id, parent, self._next_seq(), msg.SerializeToString()),
+        )
+
+    def update(
+        self, kind: str, doc_id: str, msg: Message, *, unique: Mapping[str, str] | None = None
+    ) -> None:
+        """Replace a document's content (its list position stays); KeyError when it does not exist."""
+        if unique is not None:
+            self._set_uniques(kind, doc_id, unique)
+        cur = self._conn.execute(
+            "UPDATE docs SET data = ? WHERE kind = ? AND id = ?", (msg.SerializeToString(), kind, doc_id)
+        )
+        if cur.rowcount == 0:
+            raise KeyError(doc_id)
+
+    def get(self, kind: str, doc_id: str, msg_type: type[M]) -> M | None:
+        row = self._conn.execute("SELECT data FROM docs WHERE kind = ? AND id = ?", (kind, doc_id)).fetchone()
+        return msg_type.FromString(row[0]) if row else None
+
+    def parent_of(self, kind: str, doc_id: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT parent FROM docs WHERE kind = ? AND id = ?", (kind, doc_id)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def find(self, kind: str, name: str, value: str, msg_type: type[M]) -> M | None:
+        """The document whose unique key ``name`` equals ``value``."""
+        row = self._conn.execute(
+            "SELECT d.data FROM uniques u JOIN docs d ON d.kind = u.kind AND d.id = u.id "
+            "WHERE u.kind = ? AND u.name = ? AND u.value = ?",
+            (kind, name, value),
+        ).fetchone()
+        return msg_type.FromString(row[0]) if row else None
+
+    def delete(self, kind: str, doc_id: str) -> bool:
+        """Remove a document and its unique keys; False when it did not exist."""
+        self._conn.execute("DELETE FROM uniques WHERE kind = ? AND id = ?", (kind, doc_id))
+        return self._conn.execute("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, doc_id)).rowcount > 0
+
+    def all(self, kind: str, msg_type: type[M], *, parent: str | None = None) -> list[M]:
+        """Every document of a kind (optionally under one parent), in creation order."""
+        if parent is None:
+            rows = self._conn.execute("SELECT data FROM docs WHERE kind = ? ORDER BY seq", (kind,))
+        else:
+            rows = self._conn.execute(
+                "SELECT data FROM docs WHERE kind = ? AND parent = ? ORDER BY seq", (kind, parent)
+            )
+        return [msg_type.FromString(r[0]) for r in rows]
+
+    def page(
+        self,
+        kind: str,
+        msg_type: type[M],
+        *,
+        page_size: int,
+        page_token: str = "",
+        parent: str | None = None,
+        where: Callable[[M], bool] | None = None,
+        default_size: int = 10,
+        max_size: int = 100,
+    ) -> Page:
+        """One page in creation order, filtered by ``where``; tokens are opaque and stable under inserts.
+
+        Raises:
+            ValueError: the page token is not one this store issued.
+        """
+        after = decode_page_token(page_token)
+        size = min(page_size or default_size, max_size)
+        query = "SELECT seq, data FROM docs WHERE kind = ?"
+        args: list[object] = [kind]
+        if parent is not None:
+            query += " AND parent = ?"
+            args.append(parent)
+        rows = [
+            (int(seq), msg_type.FromString(data))
+            for seq, data in self._conn.execute(query + " ORDER BY seq", args)
+        ]
+        if where is not None:
+            rows = [(seq, m) for seq, m in rows if where(m)]
+        remaining = [(seq, m) for seq, m in rows if seq > after]
+        chunk = remaining[:size]
+        next_token = _encode_token(chunk[-1][0]) if len(remaining) > size else ""
+        before = [seq for seq, _ in rows if seq <= after]
+        prev_token = ""
+        if before:
+            start = max(0, len(before) - size)
+            prev_token = _encode_token(before[start - 1]) if start > 0 else _encode_token(0)
+        return Page(
+            items=[m for _, m in chunk],
+            next_page_token=next_token,
+            prev_page_token=prev_token,
+            total_size=len(rows),
+        )
+
+
+class Store:
+    """SQLite-backed document store; in memory by default, or a file that survives restarts.
+
+    One connection guarded by a lock: the emulator's handlers run on one event loop, and the lock keeps
+    background threads (webhook delivery, the test harness) from interleaving inside a transaction.
+    """
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path
+        self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
+        if path:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.executescript(_SCHEMA)
+        self._lock = threading.RLock()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """A transaction: committed when the block ends, rolled back when it raises."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as tx:
+            tx._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
