@@ -1,0 +1,76 @@
+"""Errors the emulator returns, shaped like the real service's: a status plus ``ErrorInfo`` details."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from connectrpc.code import Code
+from connectrpc.errors import ConnectError
+
+from scalekit_api.v1.errdetails import errdetails_pb2
+
+__all__ = [
+    "already_exists",
+    "api_error",
+    "failed_precondition",
+    "invalid_argument",
+    "not_found",
+    "unauthenticated",
+]
+
+
+def _any(message: errdetails_pb2.ErrorInfo) -> object:
+    # connectrpc speaks protobuf-py internally: wrap our google-protobuf message by hand.
+    from protobuf.wkt import Any  # type: ignore[import-not-found,unused-ignore]
+
+    return Any(
+        type_url="type.googleapis.com/scalekit.v1.errdetails.ErrorInfo", value=message.SerializeToString()
+    )
+
+
+def api_error(
+    code: Code,
+    message: str,
+    *,
+    error_code: str,
+    violations: Iterable[tuple[str, str, str]] = (),
+    resource: str = "",
+    request_id: str = "",
+) -> ConnectError:
+    """A ConnectError with an ErrorInfo detail (``violations``: (field, description, constraint))."""
+    info = errdetails_pb2.ErrorInfo(error_code=error_code)
+    for field, description, constraint in violations:
+        info.validation_error_info.field_violations.add(
+            field=field, description=description, constraint=constraint
+        )
+    if resource:
+        info.resource_info.resource_name = resource
+    if request_id:
+        info.request_info.request_id = request_id
+    info.localized_message_info.locale = "en"
+    info.localized_message_info.message = message
+    return ConnectError(code, message, details=[_any(info)])  # type: ignore[list-item]
+
+
+def invalid_argument(violations: Iterable[tuple[str, str, str]], message: str = "") -> ConnectError:
+    items = list(violations)
+    text = message or "; ".join(f"{f}: {d}" for f, d, _ in items) or "invalid request"
+    return api_error(Code.INVALID_ARGUMENT, text, error_code="INVALID_ARGUMENT", violations=items)
+
+
+def not_found(kind: str, ident: str) -> ConnectError:
+    return api_error(Code.NOT_FOUND, f"{kind} {ident!r} not found", error_code="NOT_FOUND", resource=kind)
+
+
+def already_exists(kind: str, what: str) -> ConnectError:
+    return api_error(
+        Code.ALREADY_EXISTS, f"{kind} {what} already exists", error_code="ALREADY_EXISTS", resource=kind
+    )
+
+
+def failed_precondition(message: str, error_code: str = "FAILED_PRECONDITION") -> ConnectError:
+    return api_error(Code.FAILED_PRECONDITION, message, error_code=error_code)
+
+
+def unauthenticated(message: str = "unauthenticated") -> ConnectError:
+    return api_error(Code.UNAUTHENTICATED, message, error_code="UNAUTHENTICATED")

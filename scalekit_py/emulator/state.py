@@ -1,0 +1,87 @@
+"""What every part of the emulator shares: storage, identity of the environment, events, the outbox.
+
+Storage conventions (kinds and unique keys) are listed in :data:`KINDS` so the OAuth endpoints, the seed
+and the service handlers agree on where things live.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scalekit_py.emulator.store import Store
+
+__all__ = ["KINDS", "EmulatorState", "OutboxMessage"]
+
+# kind -> (stored protobuf message, parent id meaning, unique keys). Documentation for handler authors.
+KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "organization": ("scalekit.v1.organizations.Organization", "", ("external_id",)),
+    "org_settings": ("misc per-organization settings docs, id = '<org_id>:<name>'", "organization id", ()),
+    "portal_link": ("scalekit.v1.organizations.Link", "organization id", ()),
+    "domain": ("scalekit.v1.domains.Domain", "organization id", ("domain",)),
+    "connection": ("scalekit.v1.connections.Connection", "organization id ('' = environment)", ("key_id",)),
+    "directory": ("scalekit.v1.directories.Directory", "organization id", ()),
+    "directory_user": ("scalekit.v1.directories.DirectoryUser", "directory id", ()),
+    "directory_group": ("scalekit.v1.directories.DirectoryGroup", "directory id", ()),
+    "user": ("scalekit.v1.users.User (memberships inside)", "", ("email", "external_id")),
+    "session": ("scalekit.v1.sessions.SessionDetails", "user id", ()),
+    "role": ("scalekit.v1.roles.Role", "organization id ('' = environment)", ("name",)),
+    "permission": ("scalekit.v1.roles.Permission", "", ("name",)),
+    "passwordless": ("scalekit.v1.auth.passwordless.SendPasswordlessResponse + code/link", "", ()),
+    "login_request": ("scalekit.v1.auth.GetLoginRequestDetailsResponse", "", ()),
+    "webauthn_credential": ("scalekit.v1.auth.webauthn.WebAuthnCredential", "user id", ("credential_id",)),
+}
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """An email the emulator would have sent (passwordless codes and links, invitations)."""
+
+    to: str
+    kind: str
+    auth_request_id: str = ""
+    code: str = ""
+    link: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+EventSink = Callable[[str, dict[str, Any]], None]
+
+
+def _no_events(event_type: str, data: dict[str, Any]) -> None:
+    return None
+
+
+@dataclass
+class EmulatorState:
+    """Shared state of one emulator instance.
+
+    Attributes:
+        store: the SQLite document store.
+        client_id: the environment's admin client id (what client-credentials tokens are issued to).
+        env_url: the public URL of the environment, set when the server is bound.
+        environment_id: id reported in resources' ``environment_id`` fields.
+        emit: called with (event type, data) after a committed change; the webhook sender subscribes.
+        clock: seconds since the epoch; tests may replace it.
+    """
+
+    store: Store
+    client_id: str
+    env_url: str = ""
+    environment_id: str = "env_emulator"
+    emit: EventSink = _no_events
+    clock: Callable[[], float] = time.time
+    outbox: list[OutboxMessage] = field(default_factory=list)
+    _outbox_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def send_mail(self, message: OutboxMessage) -> None:
+        with self._outbox_lock:
+            self.outbox.append(message)
+
+    def mail_to(self, email: str) -> list[OutboxMessage]:
+        """Messages sent to one address, oldest first (tests read codes and links here)."""
+        with self._outbox_lock:
+            return [m for m in self.outbox if m.to.lower() == email.lower()]
