@@ -28,7 +28,8 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "directory_group": ("scalekit.v1.directories.DirectoryGroup", "directory id", ()),
     "user": ("scalekit.v1.users.User (memberships inside)", "", ("email", "external_id")),
     "session": ("scalekit.v1.sessions.SessionDetails", "user id", ()),
-    "role": ("scalekit.v1.roles.Role", "organization id ('' = environment)", ("name",)),
+    # role unique key "scope_name" = "<organization id or ''>:<role name>"
+    "role": ("scalekit.v1.roles.Role", "organization id ('' = environment)", ("scope_name",)),
     "permission": ("scalekit.v1.roles.Permission", "", ("name",)),
     "passwordless": ("scalekit.v1.auth.passwordless.SendPasswordlessResponse + code/link", "", ()),
     "login_request": ("scalekit.v1.auth.GetLoginRequestDetailsResponse", "", ()),
