@@ -6,15 +6,21 @@ BIN := $(dir $(PY))
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHON := $(PY)
 
-.PHONY: help setup generate check-generated lint breaking typecheck test demo bench check
+.PHONY: help setup setup-interop generate check-generated lint breaking typecheck test demo bench check
 
 help:
 	@echo "setup generate check-generated lint breaking typecheck test demo bench check"
 
-setup:  ## create .venv with the package, emulator and dev tools
+setup:  ## create .venv with the package, emulator and dev tools, plus the official SDKs for interop tests
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
 	$(VENV)/bin/python -m pip install -q -e '.[dev,emulator]'
+	$(MAKE) --no-print-directory setup-interop
+
+setup-interop:  ## test-only clients: official Node SDK (npm) and official Python SDK (own venv)
+	cd tests/interop/clients && npm ci --no-audit --no-fund --loglevel=error
+	test -x .interop/venv/bin/python || $(PYTHON) -m venv .interop/venv
+	.interop/venv/bin/python -m pip install -q scalekit-sdk-python==2.21.0
 
 generate:  ## proto/ -> generated/ (buf with local plugins only)
 	buf generate
