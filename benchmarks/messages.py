@@ -142,7 +142,7 @@ def generate_betterproto(out_root: Path) -> ModuleType:
         f"--python_betterproto2_out=client_generation=none:{out}",
         *PROTO_FILES,
     ]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)  # noqa: S603, RUF100
     if done.returncode != 0:
         raise SystemExit(f"betterproto2 generation failed:\n{done.stderr}")
     sys.path.insert(0, str(out_root))
