@@ -1,0 +1,1 @@
+"""Per-RPC service facades (placeholder docstring)."""
