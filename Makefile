@@ -53,6 +53,7 @@ demo:  ## start the emulator and run the admin example against it
 	@if [ -f examples/demo.py ]; then $(PY) examples/demo.py; else echo 'emulator not yet available'; fi
 
 bench:  ## every benchmark; results are printed (see docs/BENCHMARKS.md)
+	$(PY) -m pip install -q -e '.[bench,emulator]'
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 check: check-generated lint breaking typecheck test  ## everything CI needs
