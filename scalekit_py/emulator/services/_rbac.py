@@ -19,12 +19,14 @@ Model:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from google.protobuf.wrappers_pb2 import StringValue
 
+from scalekit_api.v1.organizations import organizations_pb2
 from scalekit_api.v1.roles import roles_pb2 as pb
 from scalekit_api.v1.users import users_pb2
+from scalekit_py.emulator import _status
 from scalekit_py.emulator.store import Tx
 
 __all__ = [
@@ -32,13 +34,21 @@ __all__ = [
     "PERMISSION_KIND",
     "ScopedRole",
     "all_roles",
+    "check_acyclic",
+    "check_base",
     "default_member_role",
     "dependents",
     "effective",
     "effective_permissions",
     "find_role",
+    "get_permission",
+    "get_role",
     "holders",
     "lineage",
+    "org_default_choice",
+    "orgs_defaulting_to",
+    "permission_refs",
+    "permissions_named",
     "reassign_holders",
     "resolve_role",
     "role_view",
@@ -123,20 +133,102 @@ def effective_permissions(tx: Tx, role_name: str, org_id: str = "") -> list[str]
     return [] if found is None else [name for name, _ in effective(tx, *found)]
 
 
+# ----- lookups and checks that answer with API errors -----
+
+
+def get_role(tx: Tx, name: str, scope: str = "") -> pb.Role:
+    """The role defined in exactly ``scope``; NOT_FOUND otherwise (FAILED_PRECONDITION for env roles)."""
+    role = find_role(tx, name, scope)
+    if role is not None:
+        return role
+    if scope and find_role(tx, name, "") is not None:
+        raise _status.failed_precondition(
+            f"role {name!r} is an environment role; change it through the environment", "ENVIRONMENT_ROLE"
+        )
+    raise _status.not_found("role", name)
+
+
+def get_permission(tx: Tx, name: str) -> pb.Permission:
+    perm = tx.find(PERMISSION_KIND, "name", name, pb.Permission)
+    if perm is None:
+        raise _status.not_found("permission", name)
+    return perm
+
+
+def permission_refs(tx: Tx, names: Sequence[str], field: str) -> list[pb.RolePermission]:
+    """Stored references for permission names, in order and without repeats; unknown ones rejected."""
+    refs: list[pb.RolePermission] = []
+    missing: list[tuple[str, str, str]] = []
+    for i, name in enumerate(names):
+        perm = tx.find(PERMISSION_KIND, "name", name, pb.Permission)
+        if perm is None:
+            missing.append((f"{field}[{i}]", f"permission {name!r} does not exist", "permission.exists"))
+        elif all(r.name != name for r in refs):
+            refs.append(pb.RolePermission(id=perm.id, name=perm.name))
+    if missing:
+        raise _status.invalid_argument(missing)
+    return refs
+
+
+def check_base(tx: Tx, role: pb.Role, scope: str, field: str) -> None:
+    """``role.extends`` must name an existing role other than the role itself."""
+    if not role.HasField("extends"):
+        return
+    if not scope and role.extends == role.name:
+        raise _status.invalid_argument([(field, "a role cannot extend itself", "extends.self")])
+    if base_of(tx, role, scope) is None:
+        raise _status.invalid_argument(
+            [(field, f"base role {role.extends!r} does not exist", "extends.exists")]
+        )
+
+
+def check_acyclic(tx: Tx, role: pb.Role, scope: str) -> None:
+    if lineage(tx, role, scope)[1]:
+        raise _status.failed_precondition(
+            f"role {role.name!r} would inherit from itself through {role.extends!r}", "ROLE_INHERITANCE_CYCLE"
+        )
+
+
+def permissions_named(tx: Tx, names: Sequence[str]) -> list[pb.Permission]:
+    out = []
+    for name in names:
+        perm = tx.find(PERMISSION_KIND, "name", name, pb.Permission)
+        if perm is not None:
+            out.append(perm)
+    return out
+
+
 def _org_default_doc_id(org_id: str) -> str:
     return f"{org_id}:default_member_role"
+
+
+def org_default_choice(tx: Tx, org_id: str) -> str | None:
+    """The role name an organization chose as its default member role, if it chose one."""
+    doc = tx.get(SETTINGS_KIND, _org_default_doc_id(org_id), StringValue)
+    return doc.value if doc is not None else None
 
 
 def default_member_role(tx: Tx, org_id: str = "") -> str | None:
     """Name of the role new members get: the organization's choice, else the environment default."""
     if org_id:
-        doc = tx.get(SETTINGS_KIND, _org_default_doc_id(org_id), StringValue)
-        if doc is not None and resolve_role(tx, doc.value, org_id) is not None:
-            return doc.value
+        chosen = org_default_choice(tx, org_id)
+        if chosen is not None and resolve_role(tx, chosen, org_id) is not None:
+            return chosen
     for role in tx.all(KIND, pb.Role, parent=""):
         if role.default_member:
             return role.name
     return None
+
+
+def orgs_defaulting_to(tx: Tx, role: pb.Role, scope: str) -> list[str]:
+    """Organizations whose chosen default member role is ``role``."""
+    if scope:
+        return [scope] if org_default_choice(tx, scope) == role.name else []
+    return [
+        org.id
+        for org in tx.all("organization", organizations_pb2.Organization)
+        if org_default_choice(tx, org.id) == role.name and find_role(tx, role.name, org.id) is None
+    ]
 
 
 def set_org_default_member(tx: Tx, org_id: str, name: str | None) -> None:
