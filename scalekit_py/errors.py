@@ -17,6 +17,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigurationError",
     "ConflictError",
     "FieldViolation",
     "ForbiddenError",
@@ -52,6 +53,10 @@ class ScalekitError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ConfigurationError(ScalekitError):
+    """The client was configured wrongly: missing credentials, a malformed or insecure URL, bad options."""
 
 
 class APIConnectionError(ScalekitError):

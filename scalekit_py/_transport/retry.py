@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULT_RETRY", "NO_RETRY", "RetryPolicy"]
+__all__ = ["DEFAULT_RETRY", "NO_RETRY", "RetryPolicy", "next_delay"]
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,27 @@ class RetryPolicy:
 
 DEFAULT_RETRY = RetryPolicy()
 NO_RETRY = RetryPolicy(max_attempts=1)
+
+
+def next_delay(
+    policy: RetryPolicy,
+    attempt: int,
+    elapsed: float,
+    budget: float | None,
+    rand: Callable[[], float] = random.random,
+) -> float | None:
+    """Seconds to wait before another attempt, or ``None`` when no attempt is left in count or time.
+
+    Args:
+        policy: the retry policy.
+        attempt: attempts made so far (1 after the first failure).
+        elapsed: seconds since the first attempt started.
+        budget: total seconds allowed for all attempts (``None``: unbounded).
+        rand: source of jitter in [0, 1).
+    """
+    if attempt >= policy.max_attempts:
+        return None
+    delay = policy.backoff(attempt, rand)
+    if budget is not None and elapsed + delay >= budget:
+        return None
+    return delay
