@@ -1,0 +1,34 @@
+"""Everything a running emulator's HTTP and gRPC sides share, in one object handed to each of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scalekit_py.emulator.faults import Counters, Faults
+from scalekit_py.emulator.keys import KeyRing
+from scalekit_py.emulator.state import EmulatorState
+from scalekit_py.emulator.tokens import Tokens
+
+__all__ = ["Runtime"]
+
+
+@dataclass
+class Runtime:
+    """The parts of one emulator: shared state, signing keys, token issuer, faults and counters.
+
+    Attributes:
+        refresh_ttl: lifetime of refresh tokens (and of a login session), in seconds.
+        code_ttl: lifetime of authorization codes, in seconds.
+    """
+
+    state: EmulatorState
+    keys: KeyRing
+    tokens: Tokens
+    faults: Faults = field(default_factory=Faults)
+    counters: Counters = field(default_factory=Counters)
+    refresh_ttl: int = 30 * 24 * 3600
+    code_ttl: int = 600
+
+    @property
+    def admin_client_id(self) -> str:
+        return self.state.client_id
