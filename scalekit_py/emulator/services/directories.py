@@ -1,0 +1,657 @@
+"""DirectoryService: SCIM/LDAP/poll directories of an organization, with their users, groups and secrets.
+
+Directories are ``directory`` documents (parent = organization id). What an identity provider pushes lives
+in ``directory_user`` and ``directory_group`` documents (parent = directory id); the admin API cannot
+create those, so :func:`add_directory_user` / :func:`add_directory_group` (and the ``remove_`` twins)
+simulate the IdP from Python. Bearer secrets are ``directory_secret`` documents (a :class:`Secret` with
+only the last four characters; the SHA-256 of the plain secret is the unique key ``hash``, dropped when
+the secret is regenerated, so :func:`verify_directory_secret` rejects the old one). The groups chosen with
+``AssignGroupsForDirectory`` are kept as an ``org_settings`` document ``<org_id>:directory_groups:<dir_id>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from google.protobuf.empty_pb2 import Empty
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from scalekit_api.v1.directories import directories_connect
+from scalekit_api.v1.directories import directories_pb2 as pb
+from scalekit_api.v1.roles import roles_pb2
+from scalekit_py.emulator import _status
+from scalekit_py.emulator.services._base import Events, Service, handler, new_id, org_id_for, timestamp
+from scalekit_py.emulator.state import EmulatorState
+from scalekit_py.emulator.store import Tx
+
+__all__ = [
+    "DirectoryService",
+    "add_directory_group",
+    "add_directory_user",
+    "create_app",
+    "delete_directory_tree",
+    "remove_directory_group",
+    "remove_directory_user",
+    "verify_directory_secret",
+]
+
+KIND = "directory"
+USER = "directory_user"
+GROUP = "directory_group"
+SECRET = "directory_secret"
+SETTINGS = "org_settings"
+
+
+def _selection_id(org_id: str, dir_id: str) -> str:
+    return f"{org_id}:directory_groups:{dir_id}"
+
+
+def _hash(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def _ns(ts: Timestamp) -> int:
+    return ts.ToNanoseconds()
+
+
+def _external_id(group: pb.DirectoryGroup) -> str:
+    value = group.group_detail.fields.get("external_id")
+    return value.string_value if value is not None else ""
+
+
+def delete_directory_tree(tx: Tx, dir_id: str) -> None:
+    """Remove a directory with its users, groups, secrets and group selection."""
+    org_id = tx.parent_of(KIND, dir_id) or ""
+    for user in tx.all(USER, pb.DirectoryUser, parent=dir_id):
+        tx.delete(USER, user.id)
+    for group in tx.all(GROUP, pb.DirectoryGroup, parent=dir_id):
+        tx.delete(GROUP, group.id)
+    for secret in tx.all(SECRET, pb.Secret, parent=dir_id):
+        tx.delete(SECRET, secret.id)
+    tx.delete(SETTINGS, _selection_id(org_id, dir_id))
+    tx.delete(KIND, dir_id)
+
+
+# --- the identity provider's side (Python helpers) -----------------------------------------------------
+
+
+def _pushable(tx: Tx, directory_id: str) -> pb.Directory:
+    directory = tx.get(KIND, directory_id, pb.Directory)
+    if directory is None:
+        raise KeyError(directory_id)
+    if not directory.enabled:
+        raise ValueError(f"directory {directory_id} is disabled: the IdP's pushes are refused")
+    return directory
+
+
+def _touch_synced(tx: Tx, directory: pb.Directory, now: float) -> None:
+    directory.last_synced_at.CopyFrom(timestamp(now))
+    directory.status = "COMPLETED"
+    tx.update(KIND, directory.id, directory)
+
+
+def add_directory_group(
+    state: EmulatorState,
+    directory_id: str,
+    display_name: str,
+    *,
+    external_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> pb.DirectoryGroup:
+    """Simulate the IdP creating (or updating) a group; matched by ``external_id``, else by name.
+
+    Args:
+        state: the emulator's state.
+        directory_id: an enabled directory.
+        display_name: the group's name.
+        external_id: the IdP's id of the group (defaults to a generated one).
+        detail: extra attributes, returned in ``group_detail`` when ``include_detail`` is asked.
+
+    Returns:
+        The stored group.
+
+    Raises:
+        KeyError: no such directory.
+        ValueError: the directory is disabled.
+    """
+    now = state.clock()
+    with state.store.transaction() as tx:
+        directory = _pushable(tx, directory_id)
+        existing = [
+            g
+            for g in tx.all(GROUP, pb.DirectoryGroup, parent=directory_id)
+            if (_external_id(g) == external_id if external_id else g.display_name == display_name)
+        ]
+        group = existing[0] if existing else pb.DirectoryGroup(id=new_id("dirgroup"))
+        group.display_name = display_name
+        group.updated_at.CopyFrom(timestamp(now))
+        group.group_detail.Clear()
+        group.group_detail.update(dict(detail or {}))
+        group.group_detail.update({"external_id": external_id or _external_id(group) or new_id("ext")})
+        if existing:
+            tx.update(GROUP, group.id, group)
+        else:
+            tx.insert(GROUP, group.id, group, parent=directory_id)
+        _touch_synced(tx, directory, now)
+    event = "directory.group_updated" if existing else "directory.group_created"
+    state.emit(
+        event,
+        {"directory_id": directory_id, "organization_id": directory.organization_id, "group_id": group.id},
+    )
+    return group
+
+
+def add_directory_user(
+    state: EmulatorState,
+    directory_id: str,
+    email: str,
+    *,
+    given_name: str = "",
+    family_name: str = "",
+    preferred_username: str = "",
+    emails: Iterable[str] = (),
+    groups: Iterable[str] = (),
+    detail: Mapping[str, Any] | None = None,
+) -> pb.DirectoryUser:
+    """Simulate the IdP provisioning (or updating) a user; matched by email, case-insensitively.
+
+    Args:
+        state: the emulator's state.
+        directory_id: an enabled directory.
+        email: the primary email.
+        given_name, family_name, preferred_username: profile fields.
+        emails: further addresses.
+        groups: ids (``dirgroup_…``) of groups of this directory the user belongs to.
+        detail: extra attributes, returned in ``user_detail`` when ``include_detail`` is asked.
+
+    Returns:
+        The stored user.
+
+    Raises:
+        KeyError: no such directory, or a group id is not one of its groups.
+        ValueError: the directory is disabled.
+    """
+    now = state.clock()
+    with state.store.transaction() as tx:
+        directory = _pushable(tx, directory_id)
+        known = {g.id: g for g in tx.all(GROUP, pb.DirectoryGroup, parent=directory_id)}
+        group_ids = list(dict.fromkeys(groups))
+        for gid in group_ids:
+            if gid not in known:
+                raise KeyError(gid)
+        existing = [
+            u for u in tx.all(USER, pb.DirectoryUser, parent=directory_id) if u.email.lower() == email.lower()
+        ]
+        user = existing[0] if existing else pb.DirectoryUser(id=new_id("diruser"))
+        user.email = email
+        user.given_name = given_name or user.given_name
+        user.family_name = family_name or user.family_name
+        user.preferred_username = preferred_username or user.preferred_username or email
+        del user.emails[:]
+        user.emails.extend(dict.fromkeys([email, *emails]))
+        del user.groups[:]
+        user.groups.extend(
+            pb.DirectoryGroup(id=gid, display_name=known[gid].display_name) for gid in group_ids
+        )
+        user.updated_at.CopyFrom(timestamp(now))
+        user.user_detail.Clear()
+        user.user_detail.update(
+            {"email": email, "given_name": user.given_name, "family_name": user.family_name}
+        )
+        user.user_detail.update(dict(detail or {}))
+        if existing:
+            tx.update(USER, user.id, user)
+        else:
+            tx.insert(USER, user.id, user, parent=directory_id)
+        _touch_synced(tx, directory, now)
+    event = "directory.user_updated" if existing else "directory.user_created"
+    state.emit(
+        event,
+        {"directory_id": directory_id, "organization_id": directory.organization_id, "user_id": user.id},
+    )
+    return user
+
+
+def remove_directory_user(state: EmulatorState, directory_id: str, user_id: str) -> bool:
+    """Simulate the IdP deprovisioning a user; False when it was not there."""
+    with state.store.transaction() as tx:
+        directory = _pushable(tx, directory_id)
+        if tx.parent_of(USER, user_id) != directory_id:
+            return False
+        tx.delete(USER, user_id)
+    state.emit(
+        "directory.user_deleted",
+        {"directory_id": directory_id, "organization_id": directory.organization_id, "user_id": user_id},
+    )
+    return True
+
+
+def remove_directory_group(state: EmulatorState, directory_id: str, group_id: str) -> bool:
+    """Simulate the IdP deleting a group (its members stay, without it); False when it was not there."""
+    with state.store.transaction() as tx:
+        directory = _pushable(tx, directory_id)
+        if tx.parent_of(GROUP, group_id) != directory_id:
+            return False
+        tx.delete(GROUP, group_id)
+        for user in tx.all(USER, pb.DirectoryUser, parent=directory_id):
+            kept = [g for g in user.groups if g.id != group_id]
+            if len(kept) != len(user.groups):
+                del user.groups[:]
+                user.groups.extend(kept)
+                tx.update(USER, user.id, user)
+    state.emit(
+        "directory.group_deleted",
+        {"directory_id": directory_id, "organization_id": directory.organization_id, "group_id": group_id},
+    )
+    return True
+
+
+def verify_directory_secret(state: EmulatorState, directory_id: str, plain_secret: str) -> bool:
+    """Whether ``plain_secret`` is the directory's active bearer secret (what a SCIM endpoint checks)."""
+    with state.store.transaction() as tx:
+        secret = tx.find(SECRET, "hash", _hash(plain_secret), pb.Secret)
+        if secret is None or secret.directory_id != directory_id or secret.status != pb.ACTIVE:
+            return False
+        secret.last_used_time.CopyFrom(timestamp(state.clock()))
+        tx.update(SECRET, secret.id, secret)
+    return True
+
+
+# --- the admin API ---------------------------------------------------------------------------------------
+
+
+def _require(**fields: str) -> None:
+    missing = [(name, "is required", "required") for name, value in fields.items() if not value]
+    if missing:
+        raise _status.invalid_argument(missing)
+
+
+class DirectoryService(Service):
+    def _dir(self, tx: Tx, org_id: str, dir_id: str, field: str = "id") -> pb.Directory:
+        _require(**{field: dir_id})
+        org_id = org_id_for(tx, org_id)
+        directory = tx.get(KIND, dir_id, pb.Directory)
+        if directory is None or directory.organization_id != org_id:
+            raise _status.not_found("directory", dir_id)
+        return directory
+
+    def _save(self, tx: Tx, directory: pb.Directory) -> None:
+        tx.update(KIND, directory.id, directory)
+
+    def _hydrate(self, tx: Tx, d: pb.Directory) -> pb.Directory:
+        """The directory with its counts, stats and secrets filled in from the documents under it."""
+        out = pb.Directory()
+        out.CopyFrom(d)
+        users = tx.all(USER, pb.DirectoryUser, parent=d.id)
+        groups = tx.all(GROUP, pb.DirectoryGroup, parent=d.id)
+        out.total_users = out.stats.total_users = len(users)
+        out.total_groups = out.stats.total_groups = len(groups)
+        if users:
+            out.stats.user_updated_at.CopyFrom(max(users, key=lambda u: _ns(u.updated_at)).updated_at)
+        if groups:
+            out.stats.group_updated_at.CopyFrom(max(groups, key=lambda g: _ns(g.updated_at)).updated_at)
+        del out.secrets[:]
+        out.secrets.extend(tx.all(SECRET, pb.Secret, parent=d.id))
+        return out
+
+    def _selection(self, tx: Tx, d: pb.Directory) -> set[str] | None:
+        doc = tx.get(SETTINGS, _selection_id(d.organization_id, d.id), pb.AssignGroupsForDirectoryRequest)
+        return set(doc.external_ids) if doc is not None and d.groups_tracked == "SELECTED" else None
+
+    def _select(self, tx: Tx, d: pb.Directory, external_ids: Iterable[str]) -> None:
+        doc = pb.AssignGroupsForDirectoryRequest(
+            id=d.id, organization_id=d.organization_id, external_ids=list(dict.fromkeys(external_ids))
+        )
+        doc_id = _selection_id(d.organization_id, d.id)
+        if tx.get(SETTINGS, doc_id, pb.AssignGroupsForDirectoryRequest) is None:
+            tx.insert(SETTINGS, doc_id, doc, parent=d.organization_id)
+        else:
+            tx.update(SETTINGS, doc_id, doc)
+        d.groups_tracked = "SELECTED"
+
+    def _event(self, events: Events, name: str, d: pb.Directory) -> None:
+        events.append((f"directory.{name}", {"directory_id": d.id, "organization_id": d.organization_id}))
+
+    # --- directories -----------------------------------------------------------------------------------
+
+    @handler
+    async def create_directory(
+        self, request: pb.CreateDirectoryRequest, ctx: Any, events: Events
+    ) -> pb.CreateDirectoryResponse:
+        src = request.directory
+        provider = src.directory_provider
+        with self.state.store.transaction() as tx:
+            org_id = org_id_for(tx, request.organization_id)
+            dir_id = new_id("dir")
+            label = pb.DirectoryProvider.Name(provider).replace("_", " ").title() if provider else "Directory"
+            directory = pb.Directory(
+                id=dir_id,
+                name=f"{label} {pb.DirectoryType.Name(src.directory_type)}",
+                directory_type=src.directory_type,
+                organization_id=org_id,
+                enabled=False,
+                directory_provider=provider,
+                directory_endpoint=f"{self.state.env_url}/api/v1/directorysync/{dir_id}/scim/v2",
+                status="DRAFT",
+                groups_tracked="ALL",
+            )
+            tx.insert(KIND, dir_id, directory, parent=org_id)
+            out = self._hydrate(tx, directory)
+        self._event(events, "created", directory)
+        return pb.CreateDirectoryResponse(directory=out)
+
+    @handler
+    async def update_directory(
+        self, request: pb.UpdateDirectoryRequest, ctx: Any, events: Events
+    ) -> pb.UpdateDirectoryResponse:
+        src = request.directory
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.id)
+            if src.name:
+                d.name = src.name
+            if src.directory_type:
+                d.directory_type = src.directory_type
+            if src.directory_provider:
+                d.directory_provider = src.directory_provider
+            if src.status:
+                d.status = pb.DirectoryStatus.Name(src.status)
+            if src.enabled and not d.enabled:  # implicit presence: only "true" can be told apart from unset
+                d.enabled = True
+                self._event(events, "enabled", d)
+            if src.mappings:
+                del d.attribute_mappings.attributes[:]
+                d.attribute_mappings.attributes.extend(
+                    pb.AttributeMapping(key=m.key, map_to=m.map_to) for m in src.mappings
+                )
+            if src.groups:
+                self._select(tx, d, (g.external_id for g in src.groups))
+            self._save(tx, d)
+            out = self._hydrate(tx, d)
+        self._event(events, "updated", d)
+        return pb.UpdateDirectoryResponse(directory=out)
+
+    @handler
+    async def get_directory(
+        self, request: pb.GetDirectoryRequest, ctx: Any, events: Events
+    ) -> pb.GetDirectoryResponse:
+        with self.state.store.transaction() as tx:
+            return pb.GetDirectoryResponse(
+                directory=self._hydrate(tx, self._dir(tx, request.organization_id, request.id))
+            )
+
+    @handler
+    async def list_directories(
+        self, request: pb.ListDirectoriesRequest, ctx: Any, events: Events
+    ) -> pb.ListDirectoriesResponse:
+        with self.state.store.transaction() as tx:
+            org_id = org_id_for(tx, request.organization_id)
+            return pb.ListDirectoriesResponse(
+                directories=[self._hydrate(tx, d) for d in tx.all(KIND, pb.Directory, parent=org_id)]
+            )
+
+    @handler
+    async def delete_directory(self, request: pb.DeleteDirectoryRequest, ctx: Any, events: Events) -> Empty:
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.id)
+            delete_directory_tree(tx, d.id)
+        self._event(events, "deleted", d)
+        return Empty()
+
+    async def _toggle(
+        self, request: pb.ToggleDirectoryRequest, enabled: bool, events: Events
+    ) -> pb.ToggleDirectoryResponse:
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.id)
+            if d.enabled != enabled:
+                d.enabled = enabled
+                self._save(tx, d)
+                self._event(events, "enabled" if enabled else "disabled", d)
+        return pb.ToggleDirectoryResponse(enabled=enabled)
+
+    @handler
+    async def enable_directory(
+        self, request: pb.ToggleDirectoryRequest, ctx: Any, events: Events
+    ) -> pb.ToggleDirectoryResponse:
+        return await self._toggle(request, True, events)
+
+    @handler
+    async def disable_directory(
+        self, request: pb.ToggleDirectoryRequest, ctx: Any, events: Events
+    ) -> pb.ToggleDirectoryResponse:
+        return await self._toggle(request, False, events)
+
+    @handler
+    async def trigger_directory_sync(
+        self, request: pb.TriggerDirectorySyncRequest, ctx: Any, events: Events
+    ) -> Empty:
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.directory_id, "directory_id")
+            if not d.enabled:
+                raise _status.failed_precondition(f"directory {d.id} is disabled", "DIRECTORY_DISABLED")
+            _touch_synced(tx, d, self.state.clock())
+        self._event(events, "sync_triggered", d)
+        return Empty()
+
+    # --- groups, roles, attributes -------------------------------------------------------------------
+
+    @handler
+    async def assign_groups_for_directory(
+        self, request: pb.AssignGroupsForDirectoryRequest, ctx: Any, events: Events
+    ) -> Empty:
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.id)
+            self._select(tx, d, request.external_ids)
+            self._save(tx, d)
+        self._event(events, "updated", d)
+        return Empty()
+
+    @handler
+    async def assign_roles(
+        self, request: pb.AssignRolesRequest, ctx: Any, events: Events
+    ) -> pb.AssignRolesResponse:
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.id)
+            assignments = pb.RoleAssignments()
+            for i, a in enumerate(request.role_assignments.assignments):
+                if tx.parent_of(GROUP, a.group_id) != d.id:
+                    raise _status.not_found("directory_group", a.group_id)
+                role = tx.find(
+                    "role", "scope_name", f"{d.organization_id}:{a.role_name}", roles_pb2.Role
+                ) or tx.find("role", "scope_name", f":{a.role_name}", roles_pb2.Role)
+                if role is None:
+                    raise _status.not_found("role", a.role_name)
+                if a.role_id and a.role_id != role.id:
+                    raise _status.invalid_argument(
+                        [(f"role_assignments.assignments[{i}].role_id", "does not match role_name", "match")]
+                    )
+                assignments.assignments.add(group_id=a.group_id, role_name=role.name, role_id=role.id)
+            d.role_assignments.CopyFrom(assignments)
+            self._save(tx, d)
+        self._event(events, "updated", d)
+        return pb.AssignRolesResponse(role_assignments=assignments)
+
+    @handler
+    async def update_attributes(
+        self, request: pb.UpdateAttributesRequest, ctx: Any, events: Events
+    ) -> pb.UpdateAttributesResponse:
+        seen: set[str] = set()
+        duplicates = []
+        for i, a in enumerate(request.attribute_mapping.attributes):
+            if a.key in seen:
+                duplicates.append((f"attribute_mapping.attributes[{i}].key", "duplicate key", "unique"))
+            seen.add(a.key)
+        if duplicates:
+            raise _status.invalid_argument(duplicates)
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.id)
+            d.attribute_mappings.CopyFrom(request.attribute_mapping)
+            self._save(tx, d)
+        self._event(events, "updated", d)
+        return pb.UpdateAttributesResponse(attribute_mappings=d.attribute_mappings)
+
+    # --- users and groups ------------------------------------------------------------------------------
+
+    @handler
+    async def list_directory_users(
+        self, request: pb.ListDirectoryUsersRequest, ctx: Any, events: Events
+    ) -> pb.ListDirectoryUsersResponse:
+        after = _ns(request.updated_after) if request.HasField("updated_after") else None
+        group_id = request.directory_group_id if request.HasField("directory_group_id") else None
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.directory_id, "directory_id")
+            groups = {g.id: g for g in tx.all(GROUP, pb.DirectoryGroup, parent=d.id)}
+            if group_id is not None and group_id not in groups:
+                raise _status.not_found("directory_group", group_id)
+
+            def matches(u: pb.DirectoryUser) -> bool:
+                if after is not None and _ns(u.updated_at) <= after:
+                    return False
+                return group_id is None or any(g.id == group_id for g in u.groups)
+
+            page = tx.page(
+                USER,
+                pb.DirectoryUser,
+                page_size=request.page_size,
+                page_token=request.page_token,
+                parent=d.id,
+                where=matches,
+                max_size=30,
+            )
+        users = []
+        for item in page.items:
+            assert isinstance(item, pb.DirectoryUser)
+            refs = [
+                pb.DirectoryGroup(id=g.id, display_name=groups[g.id].display_name)
+                for g in item.groups
+                if g.id in groups
+            ]
+            del item.groups[:]
+            item.groups.extend(refs)
+            if not request.include_detail:
+                item.ClearField("user_detail")
+            users.append(item)
+        return pb.ListDirectoryUsersResponse(
+            users=users,
+            total_size=page.total_size,
+            next_page_token=page.next_page_token,
+            prev_page_token=page.prev_page_token,
+        )
+
+    def _group_rows(
+        self, tx: Tx, d: pb.Directory, include_external: bool
+    ) -> tuple[list[pb.DirectoryGroup], dict[str, int]]:
+        counts: dict[str, int] = {}
+        for u in tx.all(USER, pb.DirectoryUser, parent=d.id):
+            for g in u.groups:
+                counts[g.id] = counts.get(g.id, 0) + 1
+        selection = None if include_external else self._selection(tx, d)
+        groups = [
+            g
+            for g in tx.all(GROUP, pb.DirectoryGroup, parent=d.id)
+            if selection is None or _external_id(g) in selection or g.id in selection
+        ]
+        return groups, counts
+
+    @handler
+    async def list_directory_groups(
+        self, request: pb.ListDirectoryGroupsRequest, ctx: Any, events: Events
+    ) -> pb.ListDirectoryGroupsResponse:
+        after = _ns(request.updated_after) if request.HasField("updated_after") else None
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.directory_id, "directory_id")
+            allowed, counts = self._group_rows(tx, d, request.include_external_groups)
+            ids = {g.id for g in allowed}
+            page = tx.page(
+                GROUP,
+                pb.DirectoryGroup,
+                page_size=request.page_size,
+                page_token=request.page_token,
+                parent=d.id,
+                where=lambda g: g.id in ids and (after is None or _ns(g.updated_at) > after),
+                max_size=30,
+            )
+        groups = []
+        for item in page.items:
+            assert isinstance(item, pb.DirectoryGroup)
+            item.total_users = counts.get(item.id, 0)
+            if not request.include_detail:
+                item.ClearField("group_detail")
+            groups.append(item)
+        return pb.ListDirectoryGroupsResponse(
+            groups=groups,
+            total_size=page.total_size,
+            next_page_token=page.next_page_token,
+            prev_page_token=page.prev_page_token,
+        )
+
+    @handler
+    async def list_directory_groups_summary(
+        self, request: pb.ListDirectoryGroupsSummaryRequest, ctx: Any, events: Events
+    ) -> pb.ListDirectoryGroupsResponse:
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.directory_id, "directory_id")
+            groups, counts = self._group_rows(tx, d, False)
+        summary = [
+            pb.DirectoryGroup(id=g.id, display_name=g.display_name, total_users=counts.get(g.id, 0))
+            for g in groups
+        ]
+        return pb.ListDirectoryGroupsResponse(groups=summary, total_size=len(summary))
+
+    # --- secrets -----------------------------------------------------------------------------------------
+
+    def _issue(self, tx: Tx, d: pb.Directory) -> tuple[str, pb.Secret]:
+        plain = f"scim_{secrets.token_urlsafe(32)}"
+        secret = pb.Secret(
+            id=new_id("sec"),
+            create_time=self.now(),
+            secret_suffix=plain[-4:],
+            status=pb.ACTIVE,
+            directory_id=d.id,
+        )
+        tx.insert(SECRET, secret.id, secret, parent=d.id, unique={"hash": _hash(plain)})
+        if d.status == "DRAFT":
+            d.status = "IN_PROGRESS"
+            self._save(tx, d)
+        return plain, secret
+
+    def _active(self, tx: Tx, d: pb.Directory) -> list[pb.Secret]:
+        return [s for s in tx.all(SECRET, pb.Secret, parent=d.id) if s.status == pb.ACTIVE]
+
+    @handler
+    async def create_directory_secret(
+        self, request: pb.CreateDirectorySecretRequest, ctx: Any, events: Events
+    ) -> pb.CreateDirectorySecretResponse:
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.directory_id, "directory_id")
+            if self._active(tx, d):
+                raise _status.failed_precondition(
+                    f"directory {d.id} already has an active secret; regenerate it instead",
+                    "DIRECTORY_SECRET_EXISTS",
+                )
+            plain, secret = self._issue(tx, d)
+        return pb.CreateDirectorySecretResponse(plain_secret=plain, secret=secret)
+
+    @handler
+    async def regenerate_directory_secret(
+        self, request: pb.RegenerateDirectorySecretRequest, ctx: Any, events: Events
+    ) -> pb.RegenerateDirectorySecretResponse:
+        with self.state.store.transaction() as tx:
+            d = self._dir(tx, request.organization_id, request.directory_id, "directory_id")
+            active = self._active(tx, d)
+            if not active:
+                raise _status.not_found("directory_secret", d.id)
+            for old in active:
+                old.status = pb.INACTIVE
+                old.expire_time.CopyFrom(self.now())
+                tx.update(SECRET, old.id, old, unique={})  # drops the hash: the old secret stops working
+            plain, secret = self._issue(tx, d)
+        return pb.RegenerateDirectorySecretResponse(plain_secret=plain, secret=secret)
+
+
+def create_app(state: EmulatorState, interceptors: Sequence[Any] = ()) -> Any:
+    return directories_connect.DirectoryServiceASGIApplication(
+        DirectoryService(state), interceptors=interceptors
+    )
