@@ -37,9 +37,7 @@ def stub(grpc_channel: grpc.Channel) -> Stub:
 
 
 @pytest.fixture
-def emitted(
-    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+def emitted(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     seen: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(emulator.state, "emit", lambda kind, data: seen.append((kind, data)))
     return seen
