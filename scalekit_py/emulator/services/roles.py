@@ -102,7 +102,10 @@ class RolesService(Service):
                 )
             tx.delete(KIND, role.id)
         else:
-            found = _rbac.resolve_role(tx, reassign, scope) if scope else _rbac.resolve_role(tx, reassign)
+            found = _rbac.resolve_role(tx, reassign, scope)
+            if found is None and tx.parent_of(KIND, reassign) in ("", scope):  # the deprecated id form
+                by_id = tx.get(KIND, reassign, pb.Role)
+                found = (by_id, tx.parent_of(KIND, reassign) or "") if by_id is not None else None
             if found is None or found[0].id == role.id:
                 raise _status.invalid_argument(
                     [("reassign_role_name", f"{reassign!r} is not another existing role", "role.exists")]
