@@ -28,8 +28,11 @@ __all__ = [
     "ScalekitError",
     "ServerError",
     "ServiceUnavailableError",
+    "SessionConflictError",
     "SessionError",
     "SessionExpiredError",
+    "SessionStoreError",
+    "SessionTimeoutError",
     "TokenValidationError",
     "WebhookVerificationError",
 ]
@@ -194,4 +197,33 @@ class SessionError(ScalekitError):
 
 
 class SessionExpiredError(SessionError):
-    """The session's refresh token has expired or was revoked; the user must sign in again."""
+    """The session's refresh token has expired or was revoked; the user must sign in again.
+
+    Attributes:
+        reason: why: ``"not_established"``, ``"expired"`` (the refresh token's own expiry passed),
+            ``"no_refresh_token"``, ``"invalid_grant"`` (the server refused the refresh token) or
+            ``"reuse_detected"`` (the server saw a consumed refresh token again and revoked the session).
+    """
+
+    def __init__(self, message: str, *, reason: str = "expired") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class SessionStoreError(SessionError):
+    """The token store failed to read or write a session; what was stored before is unchanged."""
+
+
+class SessionConflictError(SessionStoreError):
+    """A compare-and-set write to a token store lost: the session changed since it was read.
+
+    Raised by :class:`~scalekit_py.sessions.TokenStore` implementations; the sessions handle it by
+    reading again, so it reaches callers only from direct store calls.
+    """
+
+
+class SessionTimeoutError(SessionError):
+    """No fresh access token could be obtained within the session's ``queue_timeout`` (e.g. an outage).
+
+    ``__cause__`` is the last refresh failure, when there was one.
+    """
