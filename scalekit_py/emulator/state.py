@@ -31,8 +31,12 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # role unique key "scope_name" = "<organization id or ''>:<role name>"
     "role": ("scalekit.v1.roles.Role", "organization id ('' = environment)", ("scope_name",)),
     "permission": ("scalekit.v1.roles.Permission", "", ("name",)),
-    "passwordless": ("scalekit.v1.auth.passwordless.SendPasswordlessResponse + code/link", "", ()),
-    "login_request": ("scalekit.v1.auth.GetLoginRequestDetailsResponse", "", ()),
+    "passwordless": ("google.protobuf.Struct (hashed code/link, expiry, attempts)", "", ("link_hash",)),
+    "login_request": ("scalekit.v1.auth.GetLoginRequestDetailsResponse", "connection id", ()),
+    # Private kinds, read only by the module that writes them:
+    "user_invite": ("users.Invite, id '<org_id>:<user_id>'", "user id", ()),
+    "login_request_user": ("scalekit.v1.auth.UpdateLoginUserDetailsRequest", "", ()),
+    "webauthn_challenge": ("google.protobuf.Struct, id = the challenge", "user id", ()),
     "webauthn_credential": ("scalekit.v1.auth.webauthn.WebAuthnCredential", "user id", ("credential_id",)),
 }
 
