@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 __all__ = ["fingerprint"]
 
 
@@ -18,5 +16,7 @@ def fingerprint(secret: str | None) -> str:
     """
     if secret is None:
         return "None"
+    import hashlib  # on first use: keeps importing the options cheap
+
     digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
     return f"<sha256:{digest[:8]}>"

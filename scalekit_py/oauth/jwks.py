@@ -17,16 +17,18 @@ two flavours cannot drift. The rules:
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import json
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scalekit_py import errors
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "EC_CURVE_ALGORITHMS",
@@ -310,6 +312,8 @@ class JwksCache:
         if decision is Plan.USE:
             return self._resolve(kid, decision)
         if self._alock is None:
+            import asyncio  # only async users pay for importing asyncio
+
             self._alock = asyncio.Lock()
         async with self._alock:
             decision, now = self._plan(kid)
