@@ -14,7 +14,7 @@ Kinds owned here besides ``connection``:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from google.protobuf.empty_pb2 import Empty
 from google.protobuf.message import Message
@@ -26,14 +26,13 @@ from scalekit_api.v1.organizations import organizations_pb2
 from scalekit_py.emulator import _status
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id, org_id_for, timestamp
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Page, Tx
+from scalekit_py.emulator.store import Tx
 
 __all__ = ["ConnectionService", "create_app", "delete_connection_tree", "record_connection_test"]
 
 KIND = "connection"
 FLAGS = "connection_flags"
 TEST = "connection_test"
-_UNSUPPORTED_FOR_ORGS = (pb.OAUTH, pb.PASSWORDLESS, pb.WEBAUTHN)
 
 # Which member of the ``settings`` oneof a connection type uses.
 SETTINGS_FOR_TYPE: dict[int, str] = {
@@ -48,10 +47,14 @@ SETTINGS_FOR_TYPE: dict[int, str] = {
     pb.GOOGLE_DWD: "google_dwd_config",
 }
 _SECRET_FIELDS = {"oidc_config": ("client_secret",), "oauth_config": ("client_secret",)}
+# Fields a ListConnection copies from its Connection.
+_SUMMARY_FIELDS: tuple[str, ...] = ("id", "provider", "type", "status", "enabled", "organization_id")
+_SUMMARY_FIELDS += ("ui_button_title", "provider_key", "key_id", "auth_mode")
+R = TypeVar("R", bound=Message)
 
 
 def delete_connection_tree(tx: Tx, connection_id: str) -> None:
-    """Remove a connection and what belongs to it (its flags); test results die with it."""
+    """Remove a connection and its flags (its test results become unreachable)."""
     tx.delete(KIND, connection_id)
     tx.delete(FLAGS, connection_id)
 
@@ -127,6 +130,15 @@ def _refresh_status(conn: pb.Connection) -> None:
     conn.status = pb.COMPLETED if done else pb.DRAFT if done is None else pb.IN_PROGRESS
 
 
+def _matches(c: pb.Connection, query: str, provider: str, *extra: str) -> bool:
+    """The provider filter (enum name or provider key) and a case-insensitive query over the texts."""
+    name = pb.ConnectionProvider.Name(c.provider).lower()
+    if provider and provider not in (name, c.provider_key.lower()):
+        return False
+    texts = (c.id, c.provider_key, c.key_id, c.ui_button_title, name, *extra)
+    return not query or any(query in t.lower() for t in texts)
+
+
 def _mask(value: str) -> str:
     return "*" * 8 + value[-4:] if len(value) > 8 else "*" * 8
 
@@ -189,32 +201,31 @@ class ConnectionService(Service):
         return out
 
     def _summaries(self, tx: Tx, conns: Sequence[Message]) -> list[pb.ListConnection]:
-        org_names: dict[str, str] = {}
+        names: dict[str, str] = {}
         out = []
         for c in conns:
             assert isinstance(c, pb.Connection)
-            org_id = c.organization_id
-            if org_id and org_id not in org_names:
-                org = tx.get("organization", org_id, organizations_pb2.Organization)
-                org_names[org_id] = org.display_name if org else ""
-            out.append(
-                pb.ListConnection(
-                    id=c.id,
-                    provider=c.provider,
-                    type=c.type,
-                    status=c.status,
-                    enabled=c.enabled,
-                    organization_id=org_id,
-                    ui_button_title=c.ui_button_title,
-                    domains=[d.domain for d in self._hydrate(tx, c).domains],
-                    organization_name=org_names.get(org_id, ""),
-                    provider_key=c.provider_key,
-                    key_id=c.key_id,
-                    created_at=c.create_time,
-                    auth_mode=c.auth_mode,
-                )
-            )
+            if c.organization_id not in names:
+                org = tx.get("organization", c.organization_id, organizations_pb2.Organization)
+                names[c.organization_id] = org.display_name if org else ""
+            domains = [d.domain for d in self._hydrate(tx, c).domains]
+            item = pb.ListConnection(organization_name=names[c.organization_id], domains=domains)
+            item.created_at.CopyFrom(c.create_time)
+            for name in _SUMMARY_FIELDS:
+                setattr(item, name, getattr(c, name))
+            out.append(item)
         return out
+
+    def _listing(
+        self, tx: Tx, cls: Callable[..., R], size: int, token: str, where: Callable[[pb.Connection], bool]
+    ) -> R:
+        page = tx.page(KIND, pb.Connection, page_size=size, page_token=token, where=where, max_size=30)
+        return cls(
+            connections=self._summaries(tx, page.items),
+            next_page_token=page.next_page_token,
+            prev_page_token=page.prev_page_token,
+            total_size=page.total_size,
+        )
 
     def _org_conn(self, tx: Tx, org_id: str, conn_id: str) -> pb.Connection:
         _require(id=conn_id)
@@ -263,15 +274,8 @@ class ConnectionService(Service):
         if sent:
             expected = SETTINGS_FOR_TYPE.get(conn.type, "static_config")
             if sent != expected:
-                raise _status.invalid_argument(
-                    [
-                        (
-                            f"connection.{sent}",
-                            f"a {pb.ConnectionType.Name(conn.type)} connection takes {expected}",
-                            "settings",
-                        )
-                    ]
-                )
+                why = f"a {pb.ConnectionType.Name(conn.type)} connection takes {expected}"
+                raise _status.invalid_argument([(f"connection.{sent}", why, "settings")])
             if sent == "saml_config":
                 self._merge_saml(conn.saml_config, src.saml_config)
             else:
@@ -411,101 +415,54 @@ class ConnectionService(Service):
                 conns = [c for c in conns if c.enabled]
             return pb.ListConnectionsResponse(connections=self._summaries(tx, conns))
 
-    def _paged(self, tx: Tx, size: int, token: str, where: Callable[[pb.Connection], bool]) -> Page:
-        return tx.page(KIND, pb.Connection, page_size=size, page_token=token, where=where, max_size=30)
-
     @handler
     async def list_organization_connections(
         self, request: pb.ListOrganizationConnectionsRequest, ctx: Any, events: Events
     ) -> pb.ListOrganizationConnectionsResponse:
         with self.state.store.transaction() as tx:
-            page = self._paged(
-                tx, request.page_size, request.page_token, lambda c: c.HasField("organization_id")
-            )
-            return pb.ListOrganizationConnectionsResponse(
-                connections=self._summaries(tx, page.items),
-                next_page_token=page.next_page_token,
-                prev_page_token=page.prev_page_token,
-                total_size=page.total_size,
+            return self._listing(
+                tx,
+                pb.ListOrganizationConnectionsResponse,
+                request.page_size,
+                request.page_token,
+                lambda c: c.HasField("organization_id"),
             )
 
     @handler
     async def search_organization_connections(
         self, request: pb.SearchOrganizationConnectionsRequest, ctx: Any, events: Events
     ) -> pb.SearchOrganizationConnectionsResponse:
-        query = request.query.lower()
-        provider = request.provider.lower()
+        query, provider, r = request.query.lower(), request.provider.lower(), request
         with self.state.store.transaction() as tx:
-            orgs = {
-                o.id: o.display_name.lower() for o in tx.all("organization", organizations_pb2.Organization)
-            }
+            orgs = {o.id: o.display_name for o in tx.all("organization", organizations_pb2.Organization)}
 
             def matches(c: pb.Connection) -> bool:
-                if not c.HasField("organization_id"):
-                    return False
-                if provider and provider not in (
-                    pb.ConnectionProvider.Name(c.provider).lower(),
-                    c.provider_key.lower(),
-                ):
-                    return False
-                if request.HasField("status") and c.status != request.status:
-                    return False
-                if request.HasField("connection_type") and c.type != request.connection_type:
-                    return False
-                if request.HasField("enabled") and c.enabled != request.enabled:
-                    return False
-                haystack = (
-                    c.id,
-                    c.organization_id,
-                    orgs.get(c.organization_id, ""),
-                    c.provider_key,
-                    c.key_id,
-                    pb.ConnectionProvider.Name(c.provider),
-                    c.ui_button_title,
+                return (
+                    c.HasField("organization_id")
+                    and (not r.HasField("status") or c.status == r.status)
+                    and (not r.HasField("connection_type") or c.type == r.connection_type)
+                    and (not r.HasField("enabled") or c.enabled == r.enabled)
+                    and _matches(c, query, provider, c.organization_id, orgs.get(c.organization_id, ""))
                 )
-                return not query or any(query in v.lower() for v in haystack)
 
-            page = self._paged(tx, request.page_size, request.page_token, matches)
-            return pb.SearchOrganizationConnectionsResponse(
-                connections=self._summaries(tx, page.items),
-                next_page_token=page.next_page_token,
-                prev_page_token=page.prev_page_token,
-                total_size=page.total_size,
+            return self._listing(
+                tx, pb.SearchOrganizationConnectionsResponse, r.page_size, r.page_token, matches
             )
 
     @handler
     async def list_app_connections(
         self, request: pb.ListAppConnectionsRequest, ctx: Any, events: Events
     ) -> pb.ListAppConnectionsResponse:
-        query = request.query.lower()
-        provider = request.provider.lower()
+        query, provider = request.query.lower(), request.provider.lower()
         with self.state.store.transaction() as tx:
-            app_ids = {c.id for c in tx.all(KIND, pb.Connection, parent="")}
-            app_ids = {i for i in app_ids if (f := tx.get(FLAGS, i, pb.Flags)) is not None and f.is_app}
-
-            def matches(c: pb.Connection) -> bool:
-                if c.id not in app_ids:
-                    return False
-                if provider and provider not in (
-                    pb.ConnectionProvider.Name(c.provider).lower(),
-                    c.provider_key.lower(),
-                ):
-                    return False
-                haystack = (
-                    c.id,
-                    c.provider_key,
-                    c.key_id,
-                    c.ui_button_title,
-                    pb.ConnectionProvider.Name(c.provider),
-                )
-                return not query or any(query in v.lower() for v in haystack)
-
-            page = self._paged(tx, request.page_size, request.page_token, matches)
-            return pb.ListAppConnectionsResponse(
-                connections=self._summaries(tx, page.items),
-                next_page_token=page.next_page_token,
-                prev_page_token=page.prev_page_token,
-                total_size=page.total_size,
+            env_ids = [c.id for c in tx.all(KIND, pb.Connection, parent="")]
+            apps = {i for i in env_ids if (f := tx.get(FLAGS, i, pb.Flags)) is not None and f.is_app}
+            return self._listing(
+                tx,
+                pb.ListAppConnectionsResponse,
+                request.page_size,
+                request.page_token,
+                lambda c: c.id in apps and _matches(c, query, provider),
             )
 
     # --- update / delete / toggle ----------------------------------------------------------------------

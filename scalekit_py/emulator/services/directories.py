@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from google.protobuf.empty_pb2 import Empty
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -25,7 +25,7 @@ from scalekit_api.v1.roles import roles_pb2
 from scalekit_py.emulator import _status
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id, org_id_for, timestamp
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Page, Tx
 
 __all__ = [
     "DirectoryService",
@@ -43,6 +43,7 @@ USER = "directory_user"
 GROUP = "directory_group"
 SECRET = "directory_secret"
 SETTINGS = "org_settings"
+M = TypeVar("M", pb.DirectoryUser, pb.DirectoryGroup)
 
 
 def _selection_id(org_id: str, dir_id: str) -> str:
@@ -87,10 +88,26 @@ def _pushable(tx: Tx, directory_id: str) -> pb.Directory:
     return directory
 
 
+def _store(
+    tx: Tx, kind: str, doc: pb.DirectoryUser | pb.DirectoryGroup, directory: pb.Directory, new: bool
+) -> None:
+    """Save a pushed user or group and mark the directory as just synced."""
+    if new:
+        tx.insert(kind, doc.id, doc, parent=directory.id)
+    else:
+        tx.update(kind, doc.id, doc)
+    _touch_synced(tx, directory, doc.updated_at.ToNanoseconds() / 1e9)
+
+
 def _touch_synced(tx: Tx, directory: pb.Directory, now: float) -> None:
     directory.last_synced_at.CopyFrom(timestamp(now))
     directory.status = "COMPLETED"
     tx.update(KIND, directory.id, directory)
+
+
+def _emit(state: EmulatorState, event: str, directory: pb.Directory, **ids: str) -> None:
+    data = {"directory_id": directory.id, "organization_id": directory.organization_id, **ids}
+    state.emit(f"directory.{event}", data)
 
 
 def add_directory_group(
@@ -101,46 +118,28 @@ def add_directory_group(
     external_id: str | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> pb.DirectoryGroup:
-    """Simulate the IdP creating (or updating) a group; matched by ``external_id``, else by name.
+    """Simulate the IdP creating (or updating) a group, matched by ``external_id``, else by name.
 
-    Args:
-        state: the emulator's state.
-        directory_id: an enabled directory.
-        display_name: the group's name.
-        external_id: the IdP's id of the group (defaults to a generated one).
-        detail: extra attributes, returned in ``group_detail`` when ``include_detail`` is asked.
+    Args: ``directory_id`` of an enabled directory; ``external_id`` is the IdP's id of the group (one is
+    generated when absent); ``detail`` is returned as ``group_detail`` when ``include_detail`` is asked.
 
-    Returns:
-        The stored group.
-
-    Raises:
-        KeyError: no such directory.
-        ValueError: the directory is disabled.
+    Returns: the stored group.  Raises: KeyError (no such directory), ValueError (directory disabled).
     """
-    now = state.clock()
     with state.store.transaction() as tx:
         directory = _pushable(tx, directory_id)
-        existing = [
+        same = [
             g
             for g in tx.all(GROUP, pb.DirectoryGroup, parent=directory_id)
             if (_external_id(g) == external_id if external_id else g.display_name == display_name)
         ]
-        group = existing[0] if existing else pb.DirectoryGroup(id=new_id("dirgroup"))
+        group = same[0] if same else pb.DirectoryGroup(id=new_id("dirgroup"))
+        ext = external_id or _external_id(group) or new_id("ext")
         group.display_name = display_name
-        group.updated_at.CopyFrom(timestamp(now))
+        group.updated_at.CopyFrom(timestamp(state.clock()))
         group.group_detail.Clear()
-        group.group_detail.update(dict(detail or {}))
-        group.group_detail.update({"external_id": external_id or _external_id(group) or new_id("ext")})
-        if existing:
-            tx.update(GROUP, group.id, group)
-        else:
-            tx.insert(GROUP, group.id, group, parent=directory_id)
-        _touch_synced(tx, directory, now)
-    event = "directory.group_updated" if existing else "directory.group_created"
-    state.emit(
-        event,
-        {"directory_id": directory_id, "organization_id": directory.organization_id, "group_id": group.id},
-    )
+        group.group_detail.update({**(detail or {}), "external_id": ext})
+        _store(tx, GROUP, group, directory, not same)
+    _emit(state, "group_updated" if same else "group_created", directory, group_id=group.id)
     return group
 
 
@@ -156,62 +155,34 @@ def add_directory_user(
     groups: Iterable[str] = (),
     detail: Mapping[str, Any] | None = None,
 ) -> pb.DirectoryUser:
-    """Simulate the IdP provisioning (or updating) a user; matched by email, case-insensitively.
+    """Simulate the IdP provisioning (or updating) a user, matched by email case-insensitively.
 
-    Args:
-        state: the emulator's state.
-        directory_id: an enabled directory.
-        email: the primary email.
-        given_name, family_name, preferred_username: profile fields.
-        emails: further addresses.
-        groups: ids (``dirgroup_…``) of groups of this directory the user belongs to.
-        detail: extra attributes, returned in ``user_detail`` when ``include_detail`` is asked.
+    Args: ``directory_id`` of an enabled directory; profile fields (empty keeps the stored value);
+    ``emails`` further addresses; ``groups`` ids (``dirgroup_…``) of this directory's groups the user is
+    in (replacing the previous list); ``detail`` is returned as ``user_detail`` with ``include_detail``.
 
-    Returns:
-        The stored user.
-
-    Raises:
-        KeyError: no such directory, or a group id is not one of its groups.
-        ValueError: the directory is disabled.
+    Returns: the stored user.  Raises: KeyError (no such directory or group), ValueError (disabled).
     """
-    now = state.clock()
     with state.store.transaction() as tx:
         directory = _pushable(tx, directory_id)
         known = {g.id: g for g in tx.all(GROUP, pb.DirectoryGroup, parent=directory_id)}
-        group_ids = list(dict.fromkeys(groups))
-        for gid in group_ids:
-            if gid not in known:
-                raise KeyError(gid)
-        existing = [
-            u for u in tx.all(USER, pb.DirectoryUser, parent=directory_id) if u.email.lower() == email.lower()
-        ]
-        user = existing[0] if existing else pb.DirectoryUser(id=new_id("diruser"))
+        refs = [pb.DirectoryGroup(id=g, display_name=known[g].display_name) for g in dict.fromkeys(groups)]
+        users = tx.all(USER, pb.DirectoryUser, parent=directory_id)
+        same = [u for u in users if u.email.lower() == email.lower()]
+        user = same[0] if same else pb.DirectoryUser(id=new_id("diruser"))
         user.email = email
         user.given_name = given_name or user.given_name
         user.family_name = family_name or user.family_name
         user.preferred_username = preferred_username or user.preferred_username or email
-        del user.emails[:]
+        del user.emails[:], user.groups[:]
         user.emails.extend(dict.fromkeys([email, *emails]))
-        del user.groups[:]
-        user.groups.extend(
-            pb.DirectoryGroup(id=gid, display_name=known[gid].display_name) for gid in group_ids
-        )
-        user.updated_at.CopyFrom(timestamp(now))
+        user.groups.extend(refs)
+        user.updated_at.CopyFrom(timestamp(state.clock()))
         user.user_detail.Clear()
-        user.user_detail.update(
-            {"email": email, "given_name": user.given_name, "family_name": user.family_name}
-        )
-        user.user_detail.update(dict(detail or {}))
-        if existing:
-            tx.update(USER, user.id, user)
-        else:
-            tx.insert(USER, user.id, user, parent=directory_id)
-        _touch_synced(tx, directory, now)
-    event = "directory.user_updated" if existing else "directory.user_created"
-    state.emit(
-        event,
-        {"directory_id": directory_id, "organization_id": directory.organization_id, "user_id": user.id},
-    )
+        profile = {"email": email, "given_name": user.given_name, "family_name": user.family_name}
+        user.user_detail.update({**profile, **(detail or {})})
+        _store(tx, USER, user, directory, not same)
+    _emit(state, "user_updated" if same else "user_created", directory, user_id=user.id)
     return user
 
 
@@ -222,30 +193,18 @@ def remove_directory_user(state: EmulatorState, directory_id: str, user_id: str)
         if tx.parent_of(USER, user_id) != directory_id:
             return False
         tx.delete(USER, user_id)
-    state.emit(
-        "directory.user_deleted",
-        {"directory_id": directory_id, "organization_id": directory.organization_id, "user_id": user_id},
-    )
+    _emit(state, "user_deleted", directory, user_id=user_id)
     return True
 
 
 def remove_directory_group(state: EmulatorState, directory_id: str, group_id: str) -> bool:
-    """Simulate the IdP deleting a group (its members stay, without it); False when it was not there."""
+    """Simulate the IdP deleting a group (members stay; reads drop the stale reference); False if absent."""
     with state.store.transaction() as tx:
         directory = _pushable(tx, directory_id)
         if tx.parent_of(GROUP, group_id) != directory_id:
             return False
         tx.delete(GROUP, group_id)
-        for user in tx.all(USER, pb.DirectoryUser, parent=directory_id):
-            kept = [g for g in user.groups if g.id != group_id]
-            if len(kept) != len(user.groups):
-                del user.groups[:]
-                user.groups.extend(kept)
-                tx.update(USER, user.id, user)
-    state.emit(
-        "directory.group_deleted",
-        {"directory_id": directory_id, "organization_id": directory.organization_id, "group_id": group_id},
-    )
+    _emit(state, "group_deleted", directory, group_id=group_id)
     return True
 
 
@@ -261,6 +220,17 @@ def verify_directory_secret(state: EmulatorState, directory_id: str, plain_secre
 
 
 # --- the admin API ---------------------------------------------------------------------------------------
+
+
+def _page(
+    tx: Tx, kind: str, msg_type: type[M], request: Any, parent: str, where: Callable[[M], bool]
+) -> Page:
+    size, token = request.page_size, request.page_token
+    return tx.page(kind, msg_type, page_size=size, page_token=token, parent=parent, where=where, max_size=30)
+
+
+def _tokens(page: Page) -> dict[str, Any]:
+    return {k: getattr(page, k) for k in ("total_size", "next_page_token", "prev_page_token")}
 
 
 def _require(**fields: str) -> None:
@@ -458,9 +428,10 @@ class DirectoryService(Service):
             for i, a in enumerate(request.role_assignments.assignments):
                 if tx.parent_of(GROUP, a.group_id) != d.id:
                     raise _status.not_found("directory_group", a.group_id)
-                role = tx.find(
-                    "role", "scope_name", f"{d.organization_id}:{a.role_name}", roles_pb2.Role
-                ) or tx.find("role", "scope_name", f":{a.role_name}", roles_pb2.Role)
+                scopes = (f"{d.organization_id}:{a.role_name}", f":{a.role_name}")  # org role, else env role
+                role = next(
+                    filter(None, (tx.find("role", "scope_name", k, roles_pb2.Role) for k in scopes)), None
+                )
                 if role is None:
                     raise _status.not_found("role", a.role_name)
                 if a.role_id and a.role_id != role.id:
@@ -498,7 +469,7 @@ class DirectoryService(Service):
     async def list_directory_users(
         self, request: pb.ListDirectoryUsersRequest, ctx: Any, events: Events
     ) -> pb.ListDirectoryUsersResponse:
-        after = _ns(request.updated_after) if request.HasField("updated_after") else None
+        after = _ns(request.updated_after) if request.HasField("updated_after") else -1
         group_id = request.directory_group_id if request.HasField("directory_group_id") else None
         with self.state.store.transaction() as tx:
             d = self._dir(tx, request.organization_id, request.directory_id, "directory_id")
@@ -507,38 +478,20 @@ class DirectoryService(Service):
                 raise _status.not_found("directory_group", group_id)
 
             def matches(u: pb.DirectoryUser) -> bool:
-                if after is not None and _ns(u.updated_at) <= after:
-                    return False
-                return group_id is None or any(g.id == group_id for g in u.groups)
+                in_group = group_id is None or any(g.id == group_id for g in u.groups)
+                return in_group and _ns(u.updated_at) > after
 
-            page = tx.page(
-                USER,
-                pb.DirectoryUser,
-                page_size=request.page_size,
-                page_token=request.page_token,
-                parent=d.id,
-                where=matches,
-                max_size=30,
-            )
+            page = _page(tx, USER, pb.DirectoryUser, request, d.id, matches)
         users = []
         for item in page.items:
             assert isinstance(item, pb.DirectoryUser)
-            refs = [
-                pb.DirectoryGroup(id=g.id, display_name=groups[g.id].display_name)
-                for g in item.groups
-                if g.id in groups
-            ]
+            refs = [groups[g.id] for g in item.groups if g.id in groups]  # current names, stale ones dropped
             del item.groups[:]
-            item.groups.extend(refs)
+            item.groups.extend(pb.DirectoryGroup(id=g.id, display_name=g.display_name) for g in refs)
             if not request.include_detail:
                 item.ClearField("user_detail")
             users.append(item)
-        return pb.ListDirectoryUsersResponse(
-            users=users,
-            total_size=page.total_size,
-            next_page_token=page.next_page_token,
-            prev_page_token=page.prev_page_token,
-        )
+        return pb.ListDirectoryUsersResponse(users=users, **_tokens(page))
 
     def _group_rows(
         self, tx: Tx, d: pb.Directory, include_external: bool
@@ -559,19 +512,18 @@ class DirectoryService(Service):
     async def list_directory_groups(
         self, request: pb.ListDirectoryGroupsRequest, ctx: Any, events: Events
     ) -> pb.ListDirectoryGroupsResponse:
-        after = _ns(request.updated_after) if request.HasField("updated_after") else None
+        after = _ns(request.updated_after) if request.HasField("updated_after") else -1
         with self.state.store.transaction() as tx:
             d = self._dir(tx, request.organization_id, request.directory_id, "directory_id")
             allowed, counts = self._group_rows(tx, d, request.include_external_groups)
             ids = {g.id for g in allowed}
-            page = tx.page(
+            page = _page(
+                tx,
                 GROUP,
                 pb.DirectoryGroup,
-                page_size=request.page_size,
-                page_token=request.page_token,
-                parent=d.id,
-                where=lambda g: g.id in ids and (after is None or _ns(g.updated_at) > after),
-                max_size=30,
+                request,
+                d.id,
+                lambda g: g.id in ids and _ns(g.updated_at) > after,
             )
         groups = []
         for item in page.items:
@@ -580,12 +532,7 @@ class DirectoryService(Service):
             if not request.include_detail:
                 item.ClearField("group_detail")
             groups.append(item)
-        return pb.ListDirectoryGroupsResponse(
-            groups=groups,
-            total_size=page.total_size,
-            next_page_token=page.next_page_token,
-            prev_page_token=page.prev_page_token,
-        )
+        return pb.ListDirectoryGroupsResponse(groups=groups, **_tokens(page))
 
     @handler
     async def list_directory_groups_summary(
@@ -604,13 +551,8 @@ class DirectoryService(Service):
 
     def _issue(self, tx: Tx, d: pb.Directory) -> tuple[str, pb.Secret]:
         plain = f"scim_{secrets.token_urlsafe(32)}"
-        secret = pb.Secret(
-            id=new_id("sec"),
-            create_time=self.now(),
-            secret_suffix=plain[-4:],
-            status=pb.ACTIVE,
-            directory_id=d.id,
-        )
+        secret = pb.Secret(id=new_id("sec"), create_time=self.now(), status=pb.ACTIVE, directory_id=d.id)
+        secret.secret_suffix = plain[-4:]
         tx.insert(SECRET, secret.id, secret, parent=d.id, unique={"hash": _hash(plain)})
         if d.status == "DRAFT":
             d.status = "IN_PROGRESS"
