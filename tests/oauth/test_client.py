@@ -14,6 +14,7 @@ from scalekit_py.oauth import (
     AsyncOAuthClient,
     AuthorizationUrlOptions,
     CodeAuthenticationOptions,
+    JwksCache,
     LogoutUrlOptions,
     OAuthClient,
     TokenValidationOptions,
@@ -158,6 +159,21 @@ def test_access_token_validation_with_scopes(idp: FakeIdP, client: OAuthClient) 
     assert client.validate_access_token(token, TokenValidationOptions(audience="api://other")) is False
     assert client.validate_access_token(token, TokenValidationOptions(audience=[])) is True
     assert idp.hits["/keys"] == 1  # cached across validations
+
+
+def test_key_rotation_is_picked_up_and_garbage_kids_do_not_hammer(
+    idp: FakeIdP, client: OAuthClient, rsa_key: TestKey, rsa_key_2: TestKey
+) -> None:
+    client.jwks_cache = JwksCache(clock=lambda: 1000.0)  # frozen: no real time passes
+    assert client.validate_access_token(idp.access_token()) is True
+    idp.keys = [rsa_key_2, rsa_key]  # rotation: new key published, old one kept
+    idp.signer = rsa_key_2
+    assert client.validate_access_token(idp.access_token()) is True  # unknown kid -> one refetch
+    assert idp.hits["/keys"] == 2
+    for i in range(20):
+        forged = rsa_key.sign({"iss": ENV_URL, "aud": CLIENT_ID, "exp": NOW + 60}, kid=f"garbage-{i}")
+        assert client.validate_access_token(forged) is False
+    assert idp.hits["/keys"] == 2  # rate-limited: the refetch just happened
 
 
 def test_idp_initiated_login_claims(idp: FakeIdP, client: OAuthClient) -> None:
