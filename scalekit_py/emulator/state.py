@@ -19,6 +19,8 @@ __all__ = ["KINDS", "EmulatorState", "OutboxMessage"]
 # kind -> (stored protobuf message, parent id meaning, unique keys). Documentation for handler authors.
 KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "organization": ("scalekit.v1.organizations.Organization", "", ("external_id",)),
+    # org_settings ids: <org>:session_policy, <org>:branding, <org>:user_management,
+    # <org>:default_member_role, <org>:directory_groups:<dir_id>
     "org_settings": ("misc per-organization settings docs, id = '<org_id>:<name>'", "organization id", ()),
     "portal_link": ("scalekit.v1.organizations.Link", "organization id", ()),
     "domain": ("scalekit.v1.domains.Domain", "organization id", ("domain",)),
@@ -34,6 +36,9 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "passwordless": ("google.protobuf.Struct (hashed code/link, expiry, attempts)", "", ("link_hash",)),
     "login_request": ("scalekit.v1.auth.GetLoginRequestDetailsResponse", "connection id", ()),
     # Private kinds, read only by the module that writes them:
+    "connection_flags": ("scalekit.v1.connections.Flags, id = connection id", "", ()),
+    "connection_test": ("connection test result", "connection id", ()),
+    "directory_secret": ("scalekit.v1.directories.Secret", "directory id", ("hash",)),
     "user_invite": ("users.Invite, id '<org_id>:<user_id>'", "user id", ()),
     "login_request_user": ("scalekit.v1.auth.UpdateLoginUserDetailsRequest", "", ()),
     "webauthn_challenge": ("google.protobuf.Struct, id = the challenge", "user id", ()),
