@@ -14,6 +14,7 @@ from scalekit_py.emulator.state import OutboxMessage
 
 if TYPE_CHECKING:
     from scalekit_py.emulator.runtime import Runtime
+    from scalekit_py.emulator.seed import Seeded
     from scalekit_py.emulator.server import ServerThread
     from scalekit_py.emulator.state import EmulatorState
 
@@ -52,6 +53,8 @@ class Emulator:
 
     Attributes:
         env_url: ``http://host:port`` (``https://localhost:port`` with TLS); set by :meth:`start`.
+        seeded: ids of the seeded organization, users, roles (see :mod:`scalekit_py.emulator.seed`).
+        ca_file: with ``tls_dir``, the CA certificate clients must trust.
         faults: the fault settings (see :class:`~scalekit_py.emulator.faults.Faults`).
         counters: RPC and token-request counts.
     """
@@ -87,6 +90,7 @@ class Emulator:
         self.counters = Counters()
         self.env_url = ""
         self.ca_file: Path | None = None
+        self.seeded: Seeded | None = None
         self._runtime: Runtime | None = None
         self._server: ServerThread | None = None
         self._lock = threading.Lock()
@@ -155,6 +159,10 @@ class Emulator:
             if self._runtime is None:
                 self._runtime = self._build_runtime()
             rt = self._runtime
+            if self.seed and self.seeded is None:
+                from scalekit_py.emulator.seed import seed
+
+                self.seeded = seed(rt.state)
             certfile = keyfile = None
             if self.tls_dir is not None:
                 from scalekit_py.emulator.tls import make_certificates
@@ -199,6 +207,7 @@ class Emulator:
             if self._runtime is not None:
                 self._runtime.state.store.close()
                 self._runtime = None
+                self.seeded = None
 
     def __enter__(self) -> Emulator:
         return self.start()

@@ -17,12 +17,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from google.protobuf.struct_pb2 import Struct
+
 from scalekit_py.emulator.keys import KeyRing
 from scalekit_py.emulator.state import EmulatorState
+from scalekit_py.emulator.store import Tx
 
 __all__ = ["InvalidToken", "OAuthClient", "Tokens", "fingerprint"]
 
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+REVOKED = "oauth_revoked"  # store kind: revoked access-token ids (``jti``)
 
 
 def fingerprint(secret: str) -> str:
@@ -81,6 +85,8 @@ class Tokens:
         self.keys = keys
         self.access_ttl = access_ttl
         self.clients: dict[str, OAuthClient] = {}
+        with state.store.transaction() as tx:
+            self._revoked = {str(r["jti"]) for r in tx.all(REVOKED, Struct)}
 
     def __repr__(self) -> str:
         return f"Tokens(clients={sorted(self.clients)!r}, access_ttl={self.access_ttl})"
@@ -207,10 +213,19 @@ class Tokens:
         return claims
 
     def revoke(self, claims: dict[str, Any]) -> None:
-        """Mark an access token (by its ``jti``) as revoked until it would have expired anyway."""
-        jti = str(claims.get("jti", ""))
-        if jti:
-            self.state.store.set_meta(f"oauth.revoked.{jti}", str(claims.get("exp", 0)))
+        """Mark an access token (by its ``jti``) as revoked."""
+        with self.state.store.transaction() as tx:
+            self.revoke_in(tx, str(claims.get("jti", "")), exp=float(claims.get("exp", 0)))
+
+    def revoke_in(self, tx: Tx, jti: str, *, exp: float) -> None:
+        """Mark a token id as revoked inside an open transaction (kept until ``exp``)."""
+        if not jti:
+            return
+        record = Struct()
+        record.update({"jti": jti, "exp": exp})
+        if tx.get(REVOKED, jti, Struct) is None:
+            tx.insert(REVOKED, jti, record)
+        self._revoked.add(jti)
 
     def is_revoked(self, jti: str) -> bool:
-        return bool(jti) and self.state.store.get_meta(f"oauth.revoked.{jti}") is not None
+        return bool(jti) and jti in self._revoked
