@@ -65,7 +65,8 @@ def test_official_node_sdk_round_trip() -> None:
     with Emulator() as emu:
         result = _run([node, str(CLIENTS / "official_node.js")], emu, {})
         _assert_round_trip(result, emu, "Node")
-        assert emu.counters.token_requests >= 1
+        assert emu.counters.token_requests("client_credentials", 200) >= 1
+        assert emu.counters.rpcs("CreateOrganization", "OK") == 1
 
 
 def test_official_python_sdk_round_trip(tmp_path: pathlib.Path) -> None:
