@@ -16,6 +16,7 @@ import argparse
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,31 +53,40 @@ def transform(source: str) -> str:
     return source
 
 
-def _ruff(args: list[str], source: str, filename: Path) -> str:
+def _ruff(*args: str) -> None:
     done = subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
-        [sys.executable, "-m", "ruff", *args, "--stdin-filename", str(filename), "-"],
-        input=source,
+        [sys.executable, "-m", "ruff", *args, "--config", str(ROOT / "pyproject.toml")],
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"ruff {args[0]} failed on {filename}:\n{done.stderr}")
-    return done.stdout
+        raise SystemExit(f"ruff {args[0]} failed:\n{done.stdout}{done.stderr}")
 
 
-def render(src: Path, dst: Path) -> str:
-    """The full text of the generated twin of ``src`` that belongs at ``dst``."""
-    origin = src.relative_to(ROOT).as_posix() if src.is_relative_to(ROOT) else src.name
-    text = HEADER.format(origin=origin) + transform(src.read_text(encoding="utf-8"))
-    text = _ruff(["check", "--fix", "--exit-zero", "--quiet", "--select", "I,F401"], text, dst)
-    return _ruff(["format", "--quiet"], text, dst)
+def render(sources: list[Path]) -> dict[str, str]:
+    """The full text of the generated twin of each async module, by file name.
+
+    The modules are rewritten into a scratch folder and tidied there by ruff (imports, layout) with
+    the project's settings, in two ruff runs for all of them. The header names the module's place
+    in the package whatever folder it was read from, so a copy renders identically.
+    """
+    with tempfile.TemporaryDirectory(prefix="unasync-") as scratch:
+        out = Path(scratch)
+        for src in sources:
+            origin = (SRC / src.name).relative_to(ROOT).as_posix()
+            text = HEADER.format(origin=origin) + transform(src.read_text(encoding="utf-8"))
+            (out / src.name).write_text(text, encoding="utf-8")
+        _ruff("check", "--fix", "--exit-zero", "--quiet", "--select", "I,F401", str(out))
+        _ruff("format", "--quiet", str(out))
+        return {src.name: (out / src.name).read_text(encoding="utf-8") for src in sources}
 
 
 def plan(src_dir: Path, dst_dir: Path) -> tuple[dict[Path, str], list[Path]]:
     """What ``dst_dir`` must contain, and the ``.py`` files in it that have no async source."""
-    wanted = {dst_dir / src.name: render(src, dst_dir / src.name) for src in sorted(src_dir.glob("*.py"))}
+    rendered = render(sorted(src_dir.glob("*.py")))
+    wanted = {dst_dir / name: text for name, text in rendered.items()}
     orphans = sorted(p for p in dst_dir.glob("*.py") if p not in wanted) if dst_dir.is_dir() else []
     return wanted, orphans
 

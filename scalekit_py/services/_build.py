@@ -82,25 +82,25 @@ def _set(message: Message, name: str, value: object) -> None:
     try:
         if entry is not None and entry.GetOptions().map_entry:
             if not isinstance(value, Mapping):
-                raise TypeError(f"{name}: expected a mapping")
+                raise TypeError("expected a mapping")
             target = getattr(message, name)
             target.clear()
             target.update(value)
         elif field.is_repeated:
             if isinstance(value, (str, bytes, Mapping)):
-                raise TypeError(f"{name}: expected a sequence")
+                raise TypeError("expected a sequence")
             items = getattr(message, name)
             del items[:]
             items.extend(value)
         elif entry is not None:
-            _set_message(getattr(message, name), entry.full_name, name, value)
+            _set_message(getattr(message, name), entry.full_name, value)
         else:
             setattr(message, name, value)
-    except (AttributeError, ValueError) as exc:
+    except (AttributeError, TypeError, ValueError) as exc:
         raise TypeError(f"{type(message).__name__}.{name}: {exc}") from exc
 
 
-def _set_message(target: Message, full_name: str, name: str, value: object) -> None:
+def _set_message(target: Message, full_name: str, value: object) -> None:
     if isinstance(value, Message):
         target.CopyFrom(value)
     elif full_name == "google.protobuf.Timestamp" and isinstance(value, datetime):
@@ -117,4 +117,4 @@ def _set_message(target: Message, full_name: str, name: str, value: object) -> N
     elif full_name in _WRAPPERS:
         target.value = value  # type: ignore[attr-defined]
     else:
-        raise TypeError(f"{name}: expected a {full_name} message, got {type(value).__name__}")
+        raise TypeError(f"expected a {full_name} message, got {type(value).__name__}")
