@@ -136,6 +136,7 @@ class _CallerBase:
                 rpc.path,
                 request_serializer=rpc.request_type.SerializeToString,
                 response_deserializer=rpc.response_type.FromString,
+                _registered_method=True,  # as the generated stubs do: the path is registered once
             )
             self._callables[rpc.path] = fn
         return fn
