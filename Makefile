@@ -6,7 +6,7 @@ BIN := $(dir $(PY))
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHON := $(PY)
 
-.PHONY: help setup setup-interop generate check-generated lint breaking typecheck test demo bench check
+.PHONY: help setup setup-interop generate check-generated sync check-sync lint breaking typecheck test demo bench check
 
 help:
 	@echo "setup generate check-generated lint breaking typecheck test demo bench check"
@@ -33,6 +33,12 @@ check-generated:  ## regenerate and fail when generated/ differs from what is co
 	    echo "generated/ is stale: run 'make generate' and commit the result"; head -40 "$$tmp/diff"; \
 	    rm -rf "$$tmp"; exit 1; fi; rm -rf "$$tmp"; echo "generated/ is current"
 
+sync:  ## regenerate scalekit_py/services/_sync/ from services/_async/
+	$(PY) tools/unasync.py
+
+check-sync:  ## fail when services/_sync/ is not what tools/unasync.py generates
+	$(PY) tools/unasync.py --check
+
 lint:  ## ruff (hand-written code) + buf lint
 	$(PY) -m ruff check scalekit_py tests benchmarks examples tools
 	$(PY) -m ruff format --check scalekit_py tests benchmarks examples tools
@@ -56,4 +62,4 @@ bench:  ## every benchmark; results are printed (see docs/BENCHMARKS.md)
 	$(PY) -m pip install -q -e '.[bench,emulator]'
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-check: check-generated lint breaking typecheck test  ## everything CI needs
+check: check-generated check-sync lint breaking typecheck test  ## everything CI needs
