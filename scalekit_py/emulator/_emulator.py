@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from scalekit_py.emulator.seed import Seeded
     from scalekit_py.emulator.server import ServerThread
     from scalekit_py.emulator.state import EmulatorState
+    from scalekit_py.emulator.webhooks import WebhookSender
 
 __all__ = ["Emulator"]
 
@@ -83,6 +84,10 @@ class Emulator:
         self.tls_dir = Path(tls_dir) if tls_dir is not None else None
         self.webhook_url = webhook_url
         self._webhook_secret = webhook_secret
+        if webhook_url and not webhook_secret:
+            from scalekit_py.emulator.webhooks import new_webhook_secret
+
+            self._webhook_secret = new_webhook_secret()
         self.seed = seed
         self.token_ttl = token_ttl
         self.redirect_uris = tuple(redirect_uris)
@@ -103,6 +108,16 @@ class Emulator:
     def client_secret(self) -> str:
         """The admin client's secret (never shown in ``repr``)."""
         return self._client_secret
+
+    @property
+    def webhook_secret(self) -> str | None:
+        """The ``whsec_`` secret webhooks are signed with (generated when a URL was given alone)."""
+        return self._webhook_secret
+
+    @property
+    def webhooks(self) -> WebhookSender | None:
+        """The webhook sender (its ``deliveries`` and ``flush()``), when ``webhook_url`` was given."""
+        return self._runtime.webhooks if self._runtime is not None else None
 
     @property
     def running(self) -> bool:
@@ -163,6 +178,8 @@ class Emulator:
                 from scalekit_py.emulator.seed import seed
 
                 self.seeded = seed(rt.state)
+            if self.webhook_url and self._webhook_secret:
+                self._start_webhooks(rt, self.webhook_url, self._webhook_secret)
             certfile = keyfile = None
             if self.tls_dir is not None:
                 from scalekit_py.emulator.tls import make_certificates
@@ -187,6 +204,19 @@ class Emulator:
             self._server = server
             return self
 
+    def _start_webhooks(self, rt: Runtime, url: str, secret: str) -> None:
+        from scalekit_py.emulator.webhooks import WebhookSender
+
+        if rt.webhooks is None:
+            rt.webhooks = WebhookSender(
+                url,
+                secret,
+                environment_id=rt.state.environment_id,
+                clock=lambda: rt.state.clock(),
+            )
+            rt.state.emit = rt.webhooks.emit
+        rt.webhooks.start()
+
     def _drop(self, method: str) -> bool:
         if self.faults.take_rpc_drop(method):
             self.counters.record_rpc(method, "DROPPED")
@@ -199,6 +229,8 @@ class Emulator:
             if self._server is not None:
                 self._server.stop()
                 self._server = None
+            if self._runtime is not None and self._runtime.webhooks is not None:
+                self._runtime.webhooks.stop()
 
     def close(self) -> None:
         """Stop and release the store (an in-memory environment is gone after this)."""

@@ -10,6 +10,7 @@
 ``DELETE /_emulator/counters``             reset the counts
 ``GET /_emulator/outbox[?to=EMAIL]``       emails the emulator "sent" (passwordless codes, links)
 ``POST /_emulator/keys/rotate``            rotate the signing key; ``{"kid": new kid}``
+``GET /_emulator/webhooks``                webhook deliveries (attempts, last status, delivered)
 =========================================  =====================================================
 
 The emulator is a local test tool: these endpoints are open to anyone who can reach its port.
@@ -72,7 +73,14 @@ def routes(rt: Runtime) -> list[Route]:
     async def rotate(request: Request) -> Response:
         return JSONResponse({"kid": rt.keys.rotate().kid})
 
+    async def webhooks(request: Request) -> Response:
+        sender = rt.webhooks
+        if sender is None:
+            return JSONResponse({"url": None, "deliveries": []})
+        return JSONResponse({"url": sender.url, "deliveries": sender.snapshot()})
+
     return [
+        Route("/_emulator/webhooks", webhooks, methods=["GET"]),
         Route("/_emulator/health", health, methods=["GET"]),
         Route("/_emulator/info", info, methods=["GET"]),
         Route("/_emulator/faults", faults, methods=["GET", "PUT", "DELETE"]),

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from scalekit_py.emulator.faults import Counters, Faults
 from scalekit_py.emulator.keys import KeyRing
 from scalekit_py.emulator.state import EmulatorState
 from scalekit_py.emulator.tokens import Tokens
+
+if TYPE_CHECKING:
+    from scalekit_py.emulator.webhooks import WebhookSender
 
 __all__ = ["Runtime"]
 
@@ -19,6 +23,7 @@ class Runtime:
     Attributes:
         refresh_ttl: lifetime of refresh tokens (and of a login session), in seconds.
         code_ttl: lifetime of authorization codes, in seconds.
+        webhooks: the webhook sender, when webhooks are configured.
     """
 
     state: EmulatorState
@@ -28,6 +33,7 @@ class Runtime:
     counters: Counters = field(default_factory=Counters)
     refresh_ttl: int = 30 * 24 * 3600
     code_ttl: int = 600
+    webhooks: WebhookSender | None = None
 
     @property
     def admin_client_id(self) -> str:

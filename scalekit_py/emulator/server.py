@@ -85,6 +85,9 @@ class Router:
         app = self._services.get(service)
         if app is not None:
             if self._drop(path) and _abort_connection():
+                # Move hypercorn past "no response yet": its fallback 500 would wait forever on the
+                # dead connection and leak the task.
+                await send({"type": "http.response.start", "status": 200, "headers": []})
                 return
             await app(scope, receive, send)
         else:
@@ -219,6 +222,13 @@ def _patch_hypercorn() -> None:
     _patched = True
 
 
+def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """While stopping, connection tasks cancelled by the shutdown are expected: don't log them."""
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
+
+
 class ServerThread:
     """hypercorn serving one ASGI app in a background thread.
 
@@ -309,6 +319,7 @@ class ServerThread:
             self._error = exc
             _log.error("emulator server stopped with an error: %r", exc)
         finally:
+            loop.set_exception_handler(_quiet_cancellations)
             with contextlib.suppress(Exception):
                 pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
                 for task in pending:
