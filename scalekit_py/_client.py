@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
+from scalekit_py._oauth_methods import AsyncOAuthMethods, OAuthMethods
 from scalekit_py._tokens import AsyncClientCredentialsTokenSource, ClientCredentialsTokenSource
 from scalekit_py._transport.channel import (
     DEFAULT_KEEPALIVE_TIME_MS,
@@ -262,7 +263,7 @@ class _ClientBase(Generic[C]):
         return f"{type(self).__name__}(env_url={self.env_url!r}, client_id={self.client_id!r})"
 
 
-class AsyncScalekitClient(_ClientBase[AsyncConnection]):
+class AsyncScalekitClient(_ClientBase[AsyncConnection], AsyncOAuthMethods):
     """asyncio client of the Scalekit admin API (constructor arguments: see ``_ClientBase``).
 
     Example::
@@ -294,6 +295,7 @@ class AsyncScalekitClient(_ClientBase[AsyncConnection]):
     async def aclose(self) -> None:
         """Close the channel and the token source's HTTP client, if this client owns them."""
         self._closed = True
+        await self._aclose_oauth()
         if self._owns_connection:
             await self._connection.aclose()
 
@@ -381,7 +383,7 @@ class AsyncScalekitClient(_ClientBase[AsyncConnection]):
         return self._service("auth", lambda: Cls(self.caller))
 
 
-class ScalekitClient(_ClientBase[SyncConnection]):
+class ScalekitClient(_ClientBase[SyncConnection], OAuthMethods):
     """Blocking, thread-safe client of the Scalekit admin API (constructor arguments: see ``_ClientBase``).
 
     Example::
@@ -413,6 +415,7 @@ class ScalekitClient(_ClientBase[SyncConnection]):
     def close(self) -> None:
         """Close the channel and the token source's HTTP client, if this client owns them."""
         self._closed = True
+        self._close_oauth()
         if self._owns_connection:
             self._connection.close()
 
