@@ -56,7 +56,7 @@ test:  ## the test suite (runs against in-process emulators)
 	$(PY) -m pytest -q
 
 demo:  ## start the emulator and run the admin example against it
-	@if [ -f examples/demo.py ]; then $(PY) examples/demo.py; else echo 'emulator not yet available'; fi
+	$(PY) examples/admin_demo.py
 
 bench:  ## every benchmark; results are printed (see docs/BENCHMARKS.md)
 	$(PY) -m pip install -q -e '.[bench,emulator]'
