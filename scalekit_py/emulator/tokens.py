@@ -27,6 +27,7 @@ __all__ = ["InvalidToken", "OAuthClient", "Tokens", "fingerprint"]
 
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 REVOKED = "oauth_revoked"  # store kind: revoked access-token ids (``jti``)
+_VERIFIED_CACHE_SIZE = 4096
 
 
 def fingerprint(secret: str) -> str:
@@ -85,6 +86,7 @@ class Tokens:
         self.keys = keys
         self.access_ttl = access_ttl
         self.clients: dict[str, OAuthClient] = {}
+        self._verified: dict[str, dict[str, Any]] = {}
         with state.store.transaction() as tx:
             self._revoked = {str(r["jti"]) for r in tx.all(REVOKED, Struct)}
 
@@ -203,10 +205,24 @@ class Tokens:
     def verify_client_token(self, token: str) -> dict[str, Any]:
         """Claims of a valid client-credentials token of a registered client (what the admin API needs).
 
+        A token verified once is remembered, so later calls skip the signature check; expiry,
+        revocation, issuer and client registration are checked on every call.
+
         Raises:
             InvalidToken: not valid, or not a client-credentials token.
         """
-        claims = self.decode(token, audience=self.clients)
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self.decode(token, audience=self.clients)
+            if len(self._verified) >= _VERIFIED_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = claims
+        elif claims["exp"] <= self.state.clock():
+            raise InvalidToken("token has expired")
+        elif claims["iss"] != self.state.env_url:
+            raise InvalidToken("token issued by another issuer")
+        elif self.is_revoked(str(claims.get("jti", ""))):
+            raise InvalidToken("token has been revoked")
         client_id = claims.get("client_id")
         if client_id not in self.clients or claims.get("sub") != client_id:
             raise InvalidToken("a client-credentials token is required")

@@ -248,3 +248,31 @@ def test_start_on_a_taken_port_fails_cleanly(emulator: Emulator) -> None:
     finally:
         clash.close()
     assert httpx.get(f"{emulator.env_url}/_emulator/health").status_code == 200
+
+
+def test_a_remembered_token_is_still_checked() -> None:
+    """Verification is cached per token, but expiry and revocation are checked on every call."""
+    with Emulator(seed=False, token_ttl=60) as emu:
+        now = [emu.state.clock()]
+        emu.state.clock = lambda: now[0]
+        org_id = _make_org(emu)
+        tokens = [emu.access_token(), emu.access_token()]
+        with grpc.insecure_channel(emu.grpc_target) as channel:
+            stub = domains_pb2_grpc.DomainServiceStub(channel)
+
+            def call(token: str) -> grpc.StatusCode:
+                try:
+                    stub.ListDomains(
+                        domains_pb2.ListDomainRequest(organization_id=org_id),
+                        metadata=(("authorization", f"Bearer {token}"),),
+                    )
+                except grpc.RpcError as exc:
+                    return exc.code()
+                return grpc.StatusCode.OK
+
+            assert [call(t) for t in tokens] == [grpc.StatusCode.OK] * 2
+            emu.runtime.tokens.revoke(jwt.decode(tokens[0], options={"verify_signature": False}))
+            assert call(tokens[0]) == grpc.StatusCode.UNAUTHENTICATED
+            assert call(tokens[1]) == grpc.StatusCode.OK
+            now[0] += 61
+            assert call(tokens[1]) == grpc.StatusCode.UNAUTHENTICATED
