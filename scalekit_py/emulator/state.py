@@ -36,6 +36,12 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "passwordless": ("google.protobuf.Struct (hashed code/link, expiry, attempts)", "", ("link_hash",)),
     "login_request": ("scalekit.v1.auth.GetLoginRequestDetailsResponse", "connection id", ()),
     # Private kinds, read only by the module that writes them:
+    # OAuth (codes and refresh tokens stored only as SHA-256 digests; meta keys oauth.signing_keys and
+    # emulator.seeded hold the signing keys and the seed record):
+    "oauth_code": ("google.protobuf.Struct", "", ()),
+    "oauth_family": ("google.protobuf.Struct, one refresh-token family", "session id", ()),
+    "oauth_refresh": ("google.protobuf.Struct", "family id", ()),
+    "oauth_revoked": ("google.protobuf.Struct", "", ()),
     "connection_flags": ("scalekit.v1.connections.Flags, id = connection id", "", ()),
     "connection_test": ("connection test result", "connection id", ()),
     "directory_secret": ("scalekit.v1.directories.Secret", "directory id", ("hash",)),
