@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 
 from connectrpc.code import Code
@@ -45,8 +46,8 @@ def api_error(
         )
     if resource:
         info.resource_info.resource_name = resource
-    if request_id:
-        info.request_info.request_id = request_id
+    # Like the real service, every error names its request so users can quote it.
+    info.request_info.request_id = request_id or f"req_{secrets.token_hex(8)}"
     info.localized_message_info.locale = "en"
     info.localized_message_info.message = message
     return ConnectError(code, message, details=[_any(info)])  # type: ignore[list-item]
