@@ -194,10 +194,8 @@ def establish(ctx: Context, tokens: TokenSet, requested_at: float) -> Flow[Sessi
 
 
 def load(ctx: Context) -> Flow[SessionRecord | None]:
-    """The stored record (refreshed tokens not saved yet win: they are the live ones)."""
-    pending = ctx.coordinator.pending(ctx.key)
-    if pending is not None:
-        return pending.record
+    """The stored record. Refreshed tokens not saved yet are not shown: nothing hands them out before
+    they are saved."""
     found = yield from _get(ctx)
     return None if found is None else found.record
 
@@ -234,6 +232,7 @@ def access_token(ctx: Context, *, force: bool) -> Flow[str]:
             if verdict.verdict is _state.Verdict.EXPIRED:
                 reason = verdict.reason or "expired"
                 if seen is not None and not (yield from _end(ctx, seen, reason)):
+                    conflicts += 1
                     continue  # it changed meanwhile: look again
                 raise errors.SessionExpiredError(_expired_message(ctx.key, reason), reason=reason)
             assert seen is not None

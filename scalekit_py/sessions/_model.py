@@ -42,6 +42,14 @@ def _opt_seconds(value: object, name: str) -> float | None:
     return float(value)
 
 
+def _first(obj: object, *names: str) -> Any:
+    for name in names:
+        value = getattr(obj, name, None)
+        if value is not None:
+            return value
+    return None
+
+
 def _opt_text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -84,7 +92,8 @@ class TokenSet:
         """A :class:`TokenSet` from any object with the token attributes.
 
         Accepts a ``TokenSet`` as is, and otherwise reads ``access_token``, ``refresh_token``,
-        ``expires_in``, ``refresh_expires_in``, ``id_token``, ``scope`` and ``token_type`` (those present)
+        ``expires_in``, ``refresh_expires_in`` (or ``refresh_token_expires_in``), ``id_token``, ``scope``
+        and ``token_type`` (those present)
         from e.g. an OAuth ``TokenResponse`` or ``AuthenticationResponse``.
 
         Raises:
@@ -96,7 +105,7 @@ class TokenSet:
             access_token=getattr(tokens, "access_token", ""),
             refresh_token=_opt_text(getattr(tokens, "refresh_token", None)),
             expires_in=getattr(tokens, "expires_in", None),
-            refresh_expires_in=getattr(tokens, "refresh_expires_in", None),
+            refresh_expires_in=_first(tokens, "refresh_expires_in", "refresh_token_expires_in"),
             id_token=_opt_text(getattr(tokens, "id_token", None)),
             scope=_opt_text(getattr(tokens, "scope", None)),
             token_type=_opt_text(getattr(tokens, "token_type", None)) or "Bearer",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ class Rig:
         self.events = Events()
         self.store = store if store is not None else InMemoryTokenStore()
         self.refresher = SyncRefresher(self.server)
-        options: dict[str, object] = {
+        options: dict[str, Any] = {
             "refresh_margin": 60.0,
             "queue_timeout": 30.0,
             "retry": NO_JITTER,
@@ -42,7 +43,7 @@ class Rig:
             "on_event": self.events,
         }
         options.update(kw)
-        self.session = AuthorizationSession("sess-1", store=self.store, refresher=self.refresher, **options)  # type: ignore[arg-type]
+        self.session = AuthorizationSession("sess-1", store=self.store, refresher=self.refresher, **options)
         self.first = self.server.issue()
         self.session.establish(self.first)
 
@@ -251,11 +252,12 @@ def test_interrupt_while_persisting_keeps_rotated_pair() -> None:
     store.fail_puts.extend([None, Crash()])
     with pytest.raises(Crash):
         rig.session.get_access_token()
-    load = rig.session.load()  # the live (pending) pair, not the consumed one
-    assert load is not None
-    assert load.refresh_token != rig.first.refresh_token
-    rig.session.get_access_token()
-    assert rig.stored().refresh_token == load.refresh_token
+    assert rig.stored().refresh_token == rig.first.refresh_token  # old state stored...
+    assert rig.session.load() == rig.stored()  # ...and the unsaved pair is never handed out
+    (issued,) = rig.server.live
+    token = rig.session.get_access_token()
+    assert rig.stored().refresh_token == issued
+    assert rig.stored().access_token == token
     assert rig.server.calls == [rig.first.refresh_token]
 
 
