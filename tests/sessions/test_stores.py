@@ -11,17 +11,27 @@ from pathlib import Path
 import pytest
 
 from scalekit_py.errors import SessionConflictError
-from scalekit_py.sessions import FileTokenStore, InMemoryTokenStore, SessionRecord, TokenStore
+from scalekit_py.sessions import (
+    AuthorizationSession,
+    FileTokenStore,
+    InMemoryTokenStore,
+    SessionRecord,
+    TokenStore,
+)
+from tests.sessions.fakes import FakeTokenServer, SyncRefresher
+from tests.sessions.sqlite_store import SqliteTokenStore
 
 REC = SessionRecord(
     access_token="at-secret", access_expires_at=2e9, issued_at=1.7e9, refresh_token="rt-secret"
 )
 
 
-@pytest.fixture(params=["memory", "file"])
+@pytest.fixture(params=["memory", "file", "sqlite"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> TokenStore:
     if request.param == "memory":
         return InMemoryTokenStore()
+    if request.param == "sqlite":  # the SQL recipe of docs/sessions.md
+        return SqliteTokenStore(str(tmp_path / "sessions.db"))
     return FileTokenStore(tmp_path / "sessions", fsync=False)
 
 
@@ -72,6 +82,21 @@ def test_versions_never_repeat_across_delete(store: TokenStore) -> None:
         store.put("s1", REC, expected_version=next(iter(seen)))
     assert store.get("s1") is not None
     assert store.get("s1").version == v_last  # type: ignore[union-attr]
+
+
+def test_a_session_over_each_store_refreshes_and_ends(store: TokenStore) -> None:
+    server = FakeTokenServer()
+    session = AuthorizationSession("s1", store=store, refresher=SyncRefresher(server))
+    first = server.issue()
+    session.establish(first, requested_at=0.0)  # long expired
+    token = session.get_access_token()
+    got = store.get("s1")
+    assert got is not None
+    assert got.record.access_token == token != first.access_token
+    assert got.record.lease is None
+    assert server.calls == [first.refresh_token]
+    assert session.clear() is True
+    assert store.get("s1") is None
 
 
 def test_file_store_permissions_and_no_leftovers(tmp_path: Path) -> None:
