@@ -262,10 +262,17 @@ class Grants:
             "scope": " ".join(scopes),
         }
         if "openid" in scopes:
+            # OIDC Core §12.2: a refreshed id token keeps the original authentication time.
+            session = tx.get("session", sid, sessions_pb2.SessionDetails) if sid else None
+            auth_time = (
+                session.created_at.seconds if session is not None and session.created_at.seconds else None
+            )
             body["id_token"] = tokens.issue_id_token(
                 client_id=str(data["client_id"]),
                 sub=user.id,
-                claims=self.id_claims(user, sid=sid, org_id=org_id, conn_id=conn_id, nonce=nonce),
+                claims=self.id_claims(
+                    user, sid=sid, org_id=org_id, conn_id=conn_id, nonce=nonce, auth_time=auth_time
+                ),
             )
         if "offline_access" in scopes:
             refresh = f"rt_{secrets.token_urlsafe(32)}"
@@ -291,7 +298,14 @@ class Grants:
         return body
 
     def id_claims(
-        self, user: users_pb2.User, *, sid: str, org_id: str = "", conn_id: str = "", nonce: str = ""
+        self,
+        user: users_pb2.User,
+        *,
+        sid: str,
+        org_id: str = "",
+        conn_id: str = "",
+        nonce: str = "",
+        auth_time: float | None = None,
     ) -> dict[str, Any]:
         """OIDC claims of a user (id token and userinfo)."""
         profile = user.user_profile
@@ -304,7 +318,7 @@ class Grants:
             "family_name": profile.family_name,
             "preferred_username": profile.preferred_username or user.email,
             "sid": sid,
-            "auth_time": int(self.now()),
+            "auth_time": int(self.now() if auth_time is None else auth_time),
         }
         if org_id:
             claims["oid"] = org_id

@@ -452,3 +452,18 @@ async def test_key_rotation_is_picked_up_without_restart(flavour: Flavour) -> No
         later = flavour.client(emu, clock=clock)
         with pytest.raises(errors.TokenValidationError, match="kid"):
             await _r(later.validate_token(old_token))
+
+
+async def test_refreshed_id_token_keeps_the_original_auth_time(flavour: Flavour) -> None:
+    # OIDC Core §12.2: auth_time in a refreshed id token is that of the original authentication.
+    clock = _Clock()
+    with Emulator() as emu:
+        emu.state.clock = clock
+        client = flavour.client(emu, clock=clock)
+        result = await _sign_in(client, _seeded(emu).admin_email)
+        clock.now += 100
+        refreshed = await _r(client.refresh_access_token(_rt(result)))
+        assert refreshed.id_token is not None
+        claims = await _r(client.validate_token(refreshed.id_token))
+        assert claims["auth_time"] == result.claims["auth_time"]
+        assert claims["iat"] >= result.claims["iat"] + 100
