@@ -248,6 +248,8 @@ def access_token(ctx: Context, *, force: bool) -> Flow[str]:
                 yield Sleep(max(0.0, min(s.lease_poll_interval, deadline - now, lease.until - now)))
                 continue
         step = ctx.coordinator.join(ctx.key, seen, now)
+        if step is None:
+            continue  # the pending tokens were saved meanwhile: read them
         if isinstance(step, Backoff):
             if servable is not None:
                 return servable

@@ -119,15 +119,19 @@ class Coordinator:
             slot = self._slots.get(key)
             return slot.flight if slot is not None else None
 
-    def join(self, key: str, seen: Versioned | None, now: float) -> Lead | Join | Backoff:
+    def join(self, key: str, seen: Versioned | None, now: float) -> Lead | Join | Backoff | None:
         """Join the flight of ``key``, start one, or learn when one may start.
 
         A save of pending tokens starts at once; a refresh waits out the backoff of earlier failures.
+        ``None``: the caller saw pending tokens that are saved by now, so it must read the store first.
         """
         with self._lock:
             slot = self._slot(key)
             if slot.flight is not None:
                 return Join(slot.flight)
+            if slot.pending is None and seen is None:
+                self._tidy(key)
+                return None
             if slot.pending is None and now < slot.retry_at:
                 return Backoff(slot.retry_at, slot.last_error)
             flight = slot.flight = Flight("persist" if slot.pending is not None else "refresh", seen)

@@ -190,6 +190,18 @@ def test_outage_serves_still_valid_token_and_backs_off() -> None:
     assert rig.stored().lease is None  # the claim was released after each failure
 
 
+def test_own_leftover_lease_does_not_block_the_next_attempt() -> None:
+    store = FlakyStore()
+    rig = Rig(store)
+    rig.server.fail_next(errors.ServerError("boom"))
+    rig.clock.advance(400)
+    store.fail_puts.extend([None, OSError("store hiccup")])  # claim ok; releasing the claim fails
+    token = rig.session.get_access_token()
+    assert token == rig.stored().access_token
+    assert rig.clock.slept == [1.0]  # only the backoff: our own lease was not waited for
+    assert len(rig.server.calls) == 2
+
+
 def test_queue_timeout_gives_typed_error_after_retrying() -> None:
     rig = Rig(queue_timeout=5.0)
     rig.server.fail_next(*[errors.ServerError("boom")] * 10)
