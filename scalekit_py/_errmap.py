@@ -154,7 +154,8 @@ def from_oauth_response(
     status: int, body: bytes, headers: Mapping[str, str] | None = None
 ) -> errors.APIError:
     """Map a non-2xx answer of an OAuth endpoint (RFC 6749 §5.2 error JSON) to an exception."""
-    request_id = (headers or {}).get("x-request-id")
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    request_id = lowered.get("x-request-id")
     error = error_description = None
     try:
         data = json.loads(body)
@@ -164,13 +165,22 @@ def from_oauth_response(
         error = data.get("error") if isinstance(data.get("error"), str) else None
         desc = data.get("error_description")
         error_description = desc if isinstance(desc, str) else None
+    retry_after = _retry_after(lowered.get("retry-after"))
     if status == 429:
         return errors.RateLimitError(
-            f"rate limited by the OAuth endpoint (HTTP {status})", http_status=status, request_id=request_id
+            f"rate limited by the OAuth endpoint (HTTP {status})",
+            http_status=status,
+            request_id=request_id,
+            retry_after=retry_after,
         )
     if status >= 500:
         cls = errors.ServiceUnavailableError if status == 503 else errors.ServerError
-        return cls(f"OAuth endpoint failed (HTTP {status})", http_status=status, request_id=request_id)
+        return cls(
+            f"OAuth endpoint failed (HTTP {status})",
+            http_status=status,
+            request_id=request_id,
+            retry_after=retry_after,
+        )
     error = error or f"http_{status}"
     message = f"{error}: {error_description}" if error_description else error
     return errors.OAuthError(
@@ -180,6 +190,17 @@ def from_oauth_response(
         http_status=status,
         request_id=request_id,
     )
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header given in seconds (HTTP dates are ignored)."""
+    if not value:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds < 86_400 else None
 
 
 def from_http_transport_error(exc: httpx.HTTPError) -> errors.ScalekitError:

@@ -79,6 +79,7 @@ class APIError(ScalekitError):
         error_code: Scalekit's machine-readable ``ErrorInfo.error_code``, when given.
         request_id: the service's request id, when given; quote it in support requests.
         field_violations: invalid fields, for validation failures.
+        retry_after: seconds the service asked us to wait before retrying (``Retry-After``), if any.
     """
 
     http_status: int = 500
@@ -92,8 +93,10 @@ class APIError(ScalekitError):
         error_code: str | None = None,
         request_id: str | None = None,
         field_violations: Sequence[FieldViolation] = (),
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
+        self.retry_after = retry_after
         self.grpc_code = grpc_code
         if http_status is not None:
             self.http_status = http_status

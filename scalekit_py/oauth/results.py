@@ -73,6 +73,7 @@ class TokenResponse:
             this one replaces it; ``None`` when the server issued none (keep the old one then).
         id_token: an ID token, when the server issued one (not verified by ``refresh_access_token``).
         scope: the granted scopes, when the server says.
+        refresh_token_expires_in: the refresh token's own lifetime in seconds, when the server says.
     """
 
     access_token: str
@@ -81,6 +82,7 @@ class TokenResponse:
     refresh_token: str | None = None
     id_token: str | None = None
     scope: str | None = None
+    refresh_token_expires_in: int | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TokenResponse:
@@ -92,6 +94,7 @@ class TokenResponse:
             refresh_token=_opt_str(data, "refresh_token"),
             id_token=_opt_str(data, "id_token"),
             scope=_opt_str(data, "scope"),
+            refresh_token_expires_in=_opt_int(data, "refresh_token_expires_in"),
         )
 
     def __repr__(self) -> str:
