@@ -15,11 +15,12 @@ EXPECTED = {
     "AuthenticationError", "AuthenticationResponse", "AuthorizationSession", "AuthorizationUrlOptions",
     "BadRequestError", "ClientCredentialsTokenSource", "ClientOptions", "CodeAuthenticationOptions",
     "ConfigurationError", "ConflictError", "DEFAULT_RETRY", "FieldViolation", "ForbiddenError",
-    "LogoutUrlOptions", "NOT_GIVEN", "NO_RETRY", "NotFoundError", "NotGiven", "OAuthClient", "OAuthError",
-    "Pager", "PreconditionFailedError", "RateLimitError", "RetryPolicy", "ScalekitClient", "ScalekitError",
-    "ServerError", "ServiceUnavailableError", "SessionError", "SessionExpiredError", "TokenResponse",
-    "TokenValidationError", "TokenValidationOptions", "WebhookVerificationError", "__version__", "errors",
-    "verify_interceptor_payload", "verify_webhook_payload",
+    "LogoutUrlOptions", "NOT_GIVEN", "NO_RETRY", "NotFoundError", "NotGiven", "OAuthClient",
+    "OAuthError", "Pager", "PreconditionFailedError", "RateLimitError", "RetryPolicy", "ScalekitClient",
+    "ScalekitError", "ServerError", "ServiceUnavailableError", "SessionConflictError", "SessionError",
+    "SessionExpiredError", "SessionStoreError", "SessionTimeoutError", "TokenResponse",
+    "TokenValidationError", "TokenValidationOptions", "WebhookVerificationError", "__version__",
+    "errors", "verify_interceptor_payload", "verify_webhook_payload",
 }  # fmt: skip
 
 
