@@ -183,7 +183,10 @@ def from_oauth_response(
         )
     error = error or f"http_{status}"
     message = f"{error}: {error_description}" if error_description else error
-    return errors.OAuthError(
+    oauth_cls: type[errors.OAuthError] = errors.OAuthError
+    if status == 401 or error == "invalid_client":
+        oauth_cls = errors.OAuthAuthenticationError
+    return oauth_cls(
         message,
         error=error,
         error_description=error_description,

@@ -22,6 +22,7 @@ __all__ = [
     "FieldViolation",
     "ForbiddenError",
     "NotFoundError",
+    "OAuthAuthenticationError",
     "OAuthError",
     "PreconditionFailedError",
     "RateLimitError",
@@ -185,6 +186,17 @@ class OAuthError(APIError):
         super().__init__(message, http_status=http_status, error_code=error, request_id=request_id)
         self.error = error
         self.error_description = error_description
+
+
+class OAuthAuthenticationError(OAuthError, AuthenticationError):
+    """The OAuth endpoint refused the client's or token's credentials (HTTP 401, ``invalid_client``).
+
+    Both an :class:`OAuthError` (``.error`` says which) and an :class:`AuthenticationError`, so
+    ``except AuthenticationError`` catches wrong client secrets whether the admin API or the token
+    endpoint noticed first.
+    """
+
+    http_status = 401
 
 
 class TokenValidationError(ScalekitError):

@@ -130,10 +130,6 @@ def test_wrong_client_secret(flavour: str, emulator: Emulator, recorder: CallRec
         assert_no_secret(text, wrong, emulator.client_secret)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the token endpoint's 401 invalid_client maps to OAuthError, not an AuthenticationError",
-)
 def test_wrong_client_secret_is_an_authentication_error(
     flavour: str, emulator: Emulator, recorder: CallRecorder
 ) -> None:

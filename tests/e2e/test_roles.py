@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from scalekit_api.v1.roles import roles_pb2 as pb
 from scalekit_api.v1.users import users_pb2
 from scalekit_py._client import ScalekitClient
@@ -308,11 +306,6 @@ def test_permission_listings_and_pager(client: ScalekitClient) -> None:
     assert violated_fields(err) == {"page_size"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=BadRequestError,
-    reason="bug: iter_permissions() without page_size sends page_size=0 on the optional field (gte 1)",
-)
 def test_permissions_pager_without_page_size(client: ScalekitClient) -> None:
     """The service's default page size applies when none is given, for the pager too."""
     new_permission(client, "default")

@@ -47,3 +47,14 @@ def test_status_details_reads_field_three_and_rejects_garbage() -> None:
     assert status_details(encoded) == [b"ab"]
     with pytest.raises(ValueError, match="truncated"):
         status_details(bytes([0x1A, 0x05, 0x00]))
+
+
+def test_invalid_client_is_also_an_authentication_error() -> None:
+    body = json.dumps({"error": "invalid_client"}).encode()
+    err = from_oauth_response(401, body, {})
+    assert isinstance(err, errors.OAuthError)
+    assert isinstance(err, errors.AuthenticationError)
+    assert (err.error, err.http_status) == ("invalid_client", 401)
+    assert not isinstance(
+        from_oauth_response(400, b'{"error": "invalid_grant"}', {}), errors.AuthenticationError
+    )

@@ -15,6 +15,7 @@ from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._async._pager import AsyncPager
 from scalekit_py.services._build import fill
 from scalekit_py.services._caller import AsyncCaller, RetryArg, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import directories as rpcs
 
 
@@ -117,7 +118,12 @@ class _AsyncDirectorySyncMethods:
             )
 
         return AsyncPager(
-            fetch, lambda page: page.users, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.users,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListDirectoryUsersRequest),
         )
 
     async def list_directory_groups(
@@ -216,7 +222,12 @@ class _AsyncDirectorySyncMethods:
             )
 
         return AsyncPager(
-            fetch, lambda page: page.groups, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.groups,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListDirectoryGroupsRequest),
         )
 
     async def list_directory_groups_summary(

@@ -11,6 +11,7 @@ from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._async._pager import AsyncPager
 from scalekit_py.services._build import fill
 from scalekit_py.services._caller import AsyncCaller, RetryArg, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import connections as rpcs
 
 
@@ -286,5 +287,10 @@ class _AsyncEnvironmentConnectionMethods:
             )
 
         return AsyncPager(
-            fetch, lambda page: page.connections, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.connections,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListAppConnectionsRequest),
         )

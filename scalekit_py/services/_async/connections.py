@@ -15,6 +15,7 @@ from scalekit_py.services._async._environment_connections import _AsyncEnvironme
 from scalekit_py.services._async._pager import AsyncPager
 from scalekit_py.services._build import fill
 from scalekit_py.services._caller import AsyncCaller, RetryArg, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import connections as rpcs
 
 __all__ = ["AsyncConnectionService"]
@@ -222,7 +223,12 @@ class AsyncConnectionService(_AsyncEnvironmentConnectionMethods):
             )
 
         return AsyncPager(
-            fetch, lambda page: page.connections, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.connections,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListOrganizationConnectionsRequest),
         )
 
     async def search_organization_connections(
@@ -325,7 +331,12 @@ class AsyncConnectionService(_AsyncEnvironmentConnectionMethods):
             )
 
         return AsyncPager(
-            fetch, lambda page: page.connections, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.connections,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.SearchOrganizationConnectionsRequest),
         )
 
     async def update_connection(

@@ -16,6 +16,7 @@ from scalekit_py.services._async._organization_settings import _AsyncOrganizatio
 from scalekit_py.services._async._pager import AsyncPager
 from scalekit_py.services._build import fill, merged
 from scalekit_py.services._caller import AsyncCaller, RetryArg, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import organizations as rpcs
 
 __all__ = ["AsyncOrganizationService"]
@@ -255,7 +256,12 @@ class AsyncOrganizationService(_AsyncOrganizationSettingsMethods):
             )
 
         return AsyncPager(
-            fetch, lambda page: page.organizations, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.organizations,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListOrganizationsRequest),
         )
 
     async def search_organizations(
@@ -323,7 +329,12 @@ class AsyncOrganizationService(_AsyncOrganizationSettingsMethods):
             )
 
         return AsyncPager(
-            fetch, lambda page: page.organizations, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.organizations,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.SearchOrganizationsRequest),
         )
 
     async def delete_organization(

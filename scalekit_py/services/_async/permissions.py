@@ -9,6 +9,7 @@ from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._async._pager import AsyncPager
 from scalekit_py.services._build import fill, merged
 from scalekit_py.services._caller import AsyncCaller, RetryArg, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import permissions as rpcs
 
 __all__ = ["AsyncPermissionService"]
@@ -173,12 +174,18 @@ class AsyncPermissionService:
         """
 
         async def fetch(token: str, size: int) -> pb.ListPermissionsResponse:
+            # Both are optional fields: an explicit 0 / "" would be a bad request, so leave them unset.
             return await self.list_permissions(
-                page_size=size, page_token=token, type=type, timeout=timeout, retry=retry
+                page_size=size or None, page_token=token or None, type=type, timeout=timeout, retry=retry
             )
 
         return AsyncPager(
-            fetch, lambda page: page.permissions, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.permissions,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListPermissionsRequest),
         )
 
     async def delete_permission(

@@ -12,6 +12,7 @@ from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._async._pager import AsyncPager
 from scalekit_py.services._build import fill, merged
 from scalekit_py.services._caller import AsyncCaller, RetryArg, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import sessions as rpcs
 
 __all__ = ["AsyncSessionService"]
@@ -175,7 +176,12 @@ class AsyncSessionService:
             )
 
         return AsyncPager(
-            fetch, lambda page: page.sessions, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.sessions,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.UserSessionDetailsRequest),
         )
 
     async def revoke_all_user_sessions(

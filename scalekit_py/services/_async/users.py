@@ -13,6 +13,7 @@ from scalekit_py.services._async._memberships import _AsyncMembershipMethods
 from scalekit_py.services._async._pager import AsyncPager
 from scalekit_py.services._build import fill
 from scalekit_py.services._caller import AsyncCaller, RetryArg, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import users as rpcs
 
 __all__ = ["AsyncUserService"]
@@ -114,7 +115,12 @@ class AsyncUserService(_AsyncMembershipMethods):
             return await self.list_users(page_size=size, page_token=token, timeout=timeout, retry=retry)
 
         return AsyncPager(
-            fetch, lambda page: page.users, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.users,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListUsersRequest),
         )
 
     async def search_users(
@@ -182,7 +188,12 @@ class AsyncUserService(_AsyncMembershipMethods):
             )
 
         return AsyncPager(
-            fetch, lambda page: page.users, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.users,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.SearchUsersRequest),
         )
 
     async def search_organization_users(
@@ -259,7 +270,12 @@ class AsyncUserService(_AsyncMembershipMethods):
             )
 
         return AsyncPager(
-            fetch, lambda page: page.users, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.users,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.SearchOrganizationUsersRequest),
         )
 
     async def list_organization_users(
@@ -331,7 +347,12 @@ class AsyncUserService(_AsyncMembershipMethods):
             )
 
         return AsyncPager(
-            fetch, lambda page: page.users, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.users,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListOrganizationUsersRequest),
         )
 
     async def update_user(

@@ -16,6 +16,7 @@ from scalekit_api.v1.directories import directories_pb2 as pb
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._build import fill
 from scalekit_py.services._caller import RetryArg, SyncCaller, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import directories as rpcs
 from scalekit_py.services._sync._pager import Pager
 
@@ -118,7 +119,14 @@ class _DirectorySyncMethods:
                 retry=retry,
             )
 
-        return Pager(fetch, lambda page: page.users, page_size=page_size, limit=limit, page_token=page_token)
+        return Pager(
+            fetch,
+            lambda page: page.users,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListDirectoryUsersRequest),
+        )
 
     def list_directory_groups(
         self,
@@ -215,7 +223,14 @@ class _DirectorySyncMethods:
                 retry=retry,
             )
 
-        return Pager(fetch, lambda page: page.groups, page_size=page_size, limit=limit, page_token=page_token)
+        return Pager(
+            fetch,
+            lambda page: page.groups,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListDirectoryGroupsRequest),
+        )
 
     def list_directory_groups_summary(
         self,

@@ -12,6 +12,7 @@ from scalekit_api.v1.connections import connections_pb2 as pb
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._build import fill
 from scalekit_py.services._caller import RetryArg, SyncCaller, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import connections as rpcs
 from scalekit_py.services._sync._pager import Pager
 
@@ -282,5 +283,10 @@ class _EnvironmentConnectionMethods:
             )
 
         return Pager(
-            fetch, lambda page: page.connections, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.connections,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListAppConnectionsRequest),
         )

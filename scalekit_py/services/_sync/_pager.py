@@ -49,6 +49,7 @@ class Pager(Generic[PageT, ItemT]):
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str = "",
+        max_page_size: int | None = None,
     ) -> None:
         """Create a pager; nothing is fetched until iteration starts.
 
@@ -59,6 +60,7 @@ class Pager(Generic[PageT, ItemT]):
             limit: maximum number of items in all (``None``: no limit).
             page_token: token to start from (``""``: the first page), e.g. a saved
                 :attr:`next_page_token`.
+            max_page_size: the most the RPC accepts per page; requests never ask for more.
 
         Raises:
             ValueError: ``page_size`` or ``limit`` is negative.
@@ -71,6 +73,7 @@ class Pager(Generic[PageT, ItemT]):
         self._items = items
         self.page_size = page_size
         self.limit = limit
+        self.max_page_size = max_page_size
         self._token = page_token  # the next page to fetch
         self._current = page_token  # the page the buffer came from
         self._buffer: deque[ItemT] = deque()
@@ -98,6 +101,8 @@ class Pager(Generic[PageT, ItemT]):
         size = self.page_size or 0
         if remaining is not None:
             size = min(size, remaining) if size else remaining
+        if self.max_page_size is not None:
+            size = min(size, self.max_page_size)
         token = self._token
         page = self._fetch(token, size)
         if page.next_page_token and page.next_page_token == token:

@@ -16,6 +16,7 @@ from scalekit_api.v1.organizations import organizations_pb2 as pb
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._build import fill, merged
 from scalekit_py.services._caller import RetryArg, SyncCaller, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import organizations as rpcs
 from scalekit_py.services._sync._organization_settings import _OrganizationSettingsMethods
 from scalekit_py.services._sync._pager import Pager
@@ -257,7 +258,12 @@ class OrganizationService(_OrganizationSettingsMethods):
             )
 
         return Pager(
-            fetch, lambda page: page.organizations, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.organizations,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListOrganizationsRequest),
         )
 
     def search_organizations(
@@ -325,7 +331,12 @@ class OrganizationService(_OrganizationSettingsMethods):
             )
 
         return Pager(
-            fetch, lambda page: page.organizations, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.organizations,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.SearchOrganizationsRequest),
         )
 
     def delete_organization(

@@ -10,6 +10,7 @@ from scalekit_api.v1.roles import roles_pb2 as pb
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._build import fill, merged
 from scalekit_py.services._caller import RetryArg, SyncCaller, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import permissions as rpcs
 from scalekit_py.services._sync._pager import Pager
 
@@ -175,12 +176,18 @@ class PermissionService:
         """
 
         def fetch(token: str, size: int) -> pb.ListPermissionsResponse:
+            # Both are optional fields: an explicit 0 / "" would be a bad request, so leave them unset.
             return self.list_permissions(
-                page_size=size, page_token=token, type=type, timeout=timeout, retry=retry
+                page_size=size or None, page_token=token or None, type=type, timeout=timeout, retry=retry
             )
 
         return Pager(
-            fetch, lambda page: page.permissions, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.permissions,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListPermissionsRequest),
         )
 
     def delete_permission(

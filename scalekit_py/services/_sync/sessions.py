@@ -13,6 +13,7 @@ from scalekit_api.v1.sessions import sessions_pb2 as pb
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._build import fill, merged
 from scalekit_py.services._caller import RetryArg, SyncCaller, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import sessions as rpcs
 from scalekit_py.services._sync._pager import Pager
 
@@ -177,7 +178,12 @@ class SessionService:
             )
 
         return Pager(
-            fetch, lambda page: page.sessions, page_size=page_size, limit=limit, page_token=page_token
+            fetch,
+            lambda page: page.sessions,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.UserSessionDetailsRequest),
         )
 
     def revoke_all_user_sessions(

@@ -13,6 +13,7 @@ from scalekit_api.v1.users import users_pb2 as pb
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._build import fill
 from scalekit_py.services._caller import RetryArg, SyncCaller, Timeout
+from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import users as rpcs
 from scalekit_py.services._sync._memberships import _MembershipMethods
 from scalekit_py.services._sync._pager import Pager
@@ -115,7 +116,14 @@ class UserService(_MembershipMethods):
         def fetch(token: str, size: int) -> pb.ListUsersResponse:
             return self.list_users(page_size=size, page_token=token, timeout=timeout, retry=retry)
 
-        return Pager(fetch, lambda page: page.users, page_size=page_size, limit=limit, page_token=page_token)
+        return Pager(
+            fetch,
+            lambda page: page.users,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListUsersRequest),
+        )
 
     def search_users(
         self,
@@ -179,7 +187,14 @@ class UserService(_MembershipMethods):
         def fetch(token: str, size: int) -> pb.SearchUsersResponse:
             return self.search_users(query, page_size=size, page_token=token, timeout=timeout, retry=retry)
 
-        return Pager(fetch, lambda page: page.users, page_size=page_size, limit=limit, page_token=page_token)
+        return Pager(
+            fetch,
+            lambda page: page.users,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.SearchUsersRequest),
+        )
 
     def search_organization_users(
         self,
@@ -254,7 +269,14 @@ class UserService(_MembershipMethods):
                 organization_id, query, page_size=size, page_token=token, timeout=timeout, retry=retry
             )
 
-        return Pager(fetch, lambda page: page.users, page_size=page_size, limit=limit, page_token=page_token)
+        return Pager(
+            fetch,
+            lambda page: page.users,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.SearchOrganizationUsersRequest),
+        )
 
     def list_organization_users(
         self,
@@ -324,7 +346,14 @@ class UserService(_MembershipMethods):
                 organization_id, page_size=size, page_token=token, timeout=timeout, retry=retry
             )
 
-        return Pager(fetch, lambda page: page.users, page_size=page_size, limit=limit, page_token=page_token)
+        return Pager(
+            fetch,
+            lambda page: page.users,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            max_page_size=page_limit(pb.ListOrganizationUsersRequest),
+        )
 
     def update_user(
         self,
