@@ -84,9 +84,14 @@ def test_a_failed_request_writes_nothing(emu: Emulator) -> None:
 def test_store_transaction_rolls_back_on_error() -> None:
     store = Store(None)
     org = organizations_pb2.Organization(id="org_1", display_name="one")
-    with pytest.raises(RuntimeError), store.transaction() as tx:
-        tx.insert("organization", org.id, org, unique={"external_id": "x"})
-        raise RuntimeError("boom")
+
+    def failing_write() -> None:
+        with store.transaction() as tx:
+            tx.insert("organization", org.id, org, unique={"external_id": "x"})
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_write()
     with store.transaction() as tx:
         assert tx.get("organization", "org_1", organizations_pb2.Organization) is None
         assert tx.find("organization", "external_id", "x", organizations_pb2.Organization) is None
