@@ -284,6 +284,9 @@ class ServerThread:
         config.accesslog = None
         config.errorlog = _log
         config.graceful_timeout = 1.0
+        # hypercorn closes a connection after 1,000 requests by default, which fails the next RPC on a
+        # long-lived gRPC channel with UNAVAILABLE; the real service keeps channels open.
+        config.keep_alive_max_requests = 2**62
         if self.certfile:
             # hypercorn passes no SSL shutdown timeout; asyncio's default waits 30 s for close_notify.
             asyncio.constants.SSL_SHUTDOWN_TIMEOUT = 0.5  # type: ignore[attr-defined]
