@@ -186,31 +186,39 @@ class Tx:
         """
         after = decode_page_token(page_token)
         size = min(page_size or default_size, max_size)
-        query = "SELECT seq, data FROM docs WHERE kind = ?"
-        args: list[object] = [kind]
-        if parent is not None:
-            query += " AND parent = ?"
-            args.append(parent)
-        rows = [
-            (int(seq), msg_type.FromString(data))
-            for seq, data in self._conn.execute(query + " ORDER BY seq", args)
-        ]
-        if where is not None:
-            rows = [(seq, m) for seq, m in rows if where(m)]
-        remaining = [(seq, m) for seq, m in rows if seq > after]
-        chunk = remaining[:size]
-        next_token = _encode_token(chunk[-1][0]) if len(remaining) > size else ""
-        before = [seq for seq, _ in rows if seq <= after]
-        prev_token = ""
-        if before:
-            start = max(0, len(before) - size)
-            prev_token = _encode_token(before[start - 1]) if start > 0 else _encode_token(0)
-        return Page(
-            items=[m for _, m in chunk],
-            next_page_token=next_token,
-            prev_page_token=prev_token,
-            total_size=len(rows),
+        scope = "kind = ?" + (" AND parent = ?" if parent is not None else "")
+        args: list[object] = [kind] if parent is None else [kind, parent]
+        if where is None:
+            # Unfiltered: let SQLite page, so a page costs O(page), not O(all documents).
+            count_sql = f"SELECT COUNT(*) FROM docs WHERE {scope}"  # noqa: S608 - fixed SQL, bound values
+            after_sql = f"SELECT seq, data FROM docs WHERE {scope} AND seq > ? ORDER BY seq LIMIT ?"  # noqa: S608
+            before_sql = f"SELECT seq FROM docs WHERE {scope} AND seq <= ? ORDER BY seq DESC LIMIT ?"  # noqa: S608
+            total = int(self._conn.execute(count_sql, args).fetchone()[0])
+            rest = [
+                (int(q), msg_type.FromString(d))
+                for q, d in self._conn.execute(after_sql, [*args, after, size + 1])
+            ]
+            before = [int(r[0]) for r in self._conn.execute(before_sql, [*args, after, size + 1])][::-1]
+            return _page(rest, before, size, total)
+        all_sql = f"SELECT seq, data FROM docs WHERE {scope} ORDER BY seq"  # noqa: S608
+        rows = [(int(q), msg_type.FromString(d)) for q, d in self._conn.execute(all_sql, args)]
+        rows = [(q, m) for q, m in rows if where(m)]
+        return _page(
+            [(q, m) for q, m in rows if q > after], [q for q, _ in rows if q <= after], size, len(rows)
         )
+
+
+def _page(rest: list[tuple[int, M]], before: list[int], size: int, total: int) -> Page:
+    """A page from the documents after the cursor (``rest``) and the sequences up to it (``before``)."""
+    chunk = rest[:size]
+    next_token = _encode_token(chunk[-1][0]) if len(rest) > size else ""
+    prev_token = ""
+    if before:
+        start = max(0, len(before) - size)
+        prev_token = _encode_token(before[start - 1]) if start > 0 else _encode_token(0)
+    return Page(
+        items=[m for _, m in chunk], next_page_token=next_token, prev_page_token=prev_token, total_size=total
+    )
 
 
 class Store:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -111,3 +111,37 @@ def test_m2m_token_source_for_another_client(emu: Emulator) -> None:
         assert len(tokens) == 1
         assert secret not in repr(source)
     assert emu.counters.token_requests("client_credentials", 200) - before == 1
+
+
+def test_sql_paging_matches_filtered_paging() -> None:
+    store = Store(None)
+    with store.transaction() as tx:
+        for i in range(25):
+            org = organizations_pb2.Organization(id=f"org_{i:02d}", display_name=str(i))
+            tx.insert("organization", org.id, org)
+
+    def walk(
+        where: Callable[[organizations_pb2.Organization], bool] | None = None,
+    ) -> list[tuple[list[str], str, str, int]]:
+        out: list[tuple[list[str], str, str, int]] = []
+        token = ""
+        with store.transaction() as tx:
+            while True:
+                page = tx.page(
+                    "organization",
+                    organizations_pb2.Organization,
+                    page_size=10,
+                    page_token=token,
+                    where=where,
+                )
+                ids = [m.id for m in page.items if isinstance(m, organizations_pb2.Organization)]
+                out.append((ids, page.next_page_token, page.prev_page_token, page.total_size))
+                if not page.next_page_token:
+                    return out
+                token = page.next_page_token
+
+    fast, slow = walk(), walk(lambda m: True)
+    assert fast == slow
+    assert [len(ids) for ids, *_ in fast] == [10, 10, 5]
+    assert {total for *_, total in fast} == {25}
+    store.close()
