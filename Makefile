@@ -1,10 +1,10 @@
 # Single entry point for every check CI runs. `make help` lists the targets.
+# PYTHON only creates the venvs; every other target runs the venv's interpreter and tools, so
+# `make setup demo` and `make setup check` work in one invocation on a fresh clone.
 PYTHON ?= python3
 VENV ?= .venv
-PY := $(if $(wildcard $(VENV)/bin/python),$(VENV)/bin/python,$(PYTHON))
-BIN := $(dir $(PY))
-export PATH := $(abspath $(BIN)):$(PATH)
-export PYTHON := $(PY)
+PY := $(VENV)/bin/python
+export PATH := $(abspath $(VENV)/bin):$(PATH)
 
 .PHONY: help setup setup-interop generate check-generated sync check-sync lint breaking typecheck test demo bench check
 
@@ -12,9 +12,9 @@ help:
 	@echo "setup generate check-generated lint breaking typecheck test demo bench check"
 
 setup:  ## create .venv with the package, emulator and dev tools, plus the official SDKs for interop tests
-	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q -e '.[dev,emulator]'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,emulator]'
 	$(MAKE) --no-print-directory setup-interop
 
 setup-interop:  ## test-only clients: official Node SDK (npm) and official Python SDK (own venv)
