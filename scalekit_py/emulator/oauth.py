@@ -50,10 +50,13 @@ def _error(exc: GrantError) -> JSONResponse:
 
 async def _form(request: Request) -> dict[str, str]:
     """The urlencoded body; GrantError(invalid_request) when it is not one, or repeats a parameter."""
+    # Read the body before any verdict: answering with it unread makes the server close the keep-alive
+    # connection, and a client reusing it then sees "server disconnected" instead of our error.
+    body = await request.body()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
         raise GrantError("invalid_request", "the body must be application/x-www-form-urlencoded")
-    pairs = urllib.parse.parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    pairs = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
     form: dict[str, str] = {}
     for key, value in pairs:
         if key in form:
