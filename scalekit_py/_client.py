@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,8 @@ from scalekit_py._version import user_agent
 from scalekit_py.errors import ConfigurationError, ScalekitError
 
 if TYPE_CHECKING:
+    import ssl
+
     import grpc
     import grpc.aio
     from typing_extensions import Self, Unpack
@@ -137,6 +138,8 @@ def _options(given: dict[str, Any]) -> _Options:
     ).url
     verify: ssl.SSLContext | bool = True
     if roots is not None:
+        import ssl  # only for a custom CA: the default needs no ssl module at import time
+
         try:
             verify = ssl.create_default_context(cadata=roots.decode("ascii"))
         except (ssl.SSLError, UnicodeDecodeError, ValueError) as exc:

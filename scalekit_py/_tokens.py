@@ -17,12 +17,10 @@ are the pure functions below, used by both classes.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
 import math
-import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -35,6 +33,9 @@ from scalekit_py._transport.retry import RetryPolicy, next_delay
 from scalekit_py._version import sdk_version_header, user_agent
 
 if TYPE_CHECKING:
+    import asyncio
+    import ssl
+
     import httpx
 
 __all__ = [
@@ -441,6 +442,8 @@ class AsyncClientCredentialsTokenSource(_SourceBase["httpx.AsyncClient"]):
         token = self._fresh_token()
         if token is not None:
             return token
+        import asyncio  # on first use: keeps `import scalekit_py` free of asyncio for sync users
+
         loop = asyncio.get_running_loop()
         task = self._inflight
         if task is None or task.get_loop() is not loop:
@@ -495,6 +498,8 @@ class AsyncClientCredentialsTokenSource(_SourceBase["httpx.AsyncClient"]):
                 if delay is None:
                     raise
                 self._log_retry(exc, delay)
+                import asyncio
+
                 await asyncio.sleep(delay)
                 attempt += 1
 
