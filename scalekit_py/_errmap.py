@@ -212,4 +212,23 @@ def from_http_transport_error(exc: httpx.HTTPError) -> errors.ScalekitError:
 
     if isinstance(exc, httpx.TimeoutException):
         return errors.APITimeoutError(f"HTTP request timed out ({type(exc).__name__})")
+    if _tls_failure(exc):
+        return errors.APIConnectionError(
+            "TLS handshake failed: the server's certificate is not trusted "
+            "(for a private CA pass ca_file= or root_certificates=)"
+        )
     return errors.APIConnectionError(f"HTTP request failed ({type(exc).__name__})")
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    """Whether an ssl error is somewhere in the exception's cause/context chain."""
+    import ssl
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
