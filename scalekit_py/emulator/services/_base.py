@@ -22,7 +22,16 @@ from scalekit_py.emulator.state import EmulatorState
 from scalekit_py.emulator.store import Conflict, Tx, new_id
 from scalekit_py.emulator.validation import validate
 
-__all__ = ["Events", "Service", "handler", "new_id", "org_id_for", "page_numbered", "timestamp"]
+__all__ = [
+    "Events",
+    "Service",
+    "handler",
+    "new_id",
+    "org_id_for",
+    "page_numbered",
+    "require_fields",
+    "timestamp",
+]
 
 Req = TypeVar("Req", bound=Message)
 Resp = TypeVar("Resp", bound=Message)
@@ -69,6 +78,13 @@ def handler(
         return response
 
     return wrapper
+
+
+def require_fields(**fields: str) -> None:
+    """INVALID_ARGUMENT naming every empty field among ``fields`` (name=value)."""
+    missing = [(name, "is required", "required") for name, value in fields.items() if not value]
+    if missing:
+        raise _status.invalid_argument(missing)
 
 
 def org_id_for(tx: Tx, organization_id: str = "", external_id: str = "") -> str:

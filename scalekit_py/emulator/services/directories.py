@@ -21,7 +21,7 @@ from scalekit_api.v1.directories import directories_connect
 from scalekit_api.v1.directories import directories_pb2 as pb
 from scalekit_api.v1.roles import roles_pb2
 from scalekit_py.emulator import _status
-from scalekit_py.emulator.services._base import Events, Service, handler, new_id, org_id_for
+from scalekit_py.emulator.services._base import Events, Service, handler, new_id, org_id_for, require_fields
 from scalekit_py.emulator.state import EmulatorState
 from scalekit_py.emulator.store import Page, Tx
 
@@ -70,15 +70,9 @@ def _tokens(page: Page) -> dict[str, Any]:
     return {k: getattr(page, k) for k in ("total_size", "next_page_token", "prev_page_token")}
 
 
-def _require(**fields: str) -> None:
-    missing = [(name, "is required", "required") for name, value in fields.items() if not value]
-    if missing:
-        raise _status.invalid_argument(missing)
-
-
 class DirectoryService(Service):
     def _dir(self, tx: Tx, org_id: str, dir_id: str, field: str = "id") -> pb.Directory:
-        _require(**{field: dir_id})
+        require_fields(**{field: dir_id})
         org_id = org_id_for(tx, org_id)
         directory = tx.get(KIND, dir_id, pb.Directory)
         if directory is None or directory.organization_id != org_id:
