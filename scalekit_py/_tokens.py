@@ -280,7 +280,8 @@ class _SourceBase(Generic[H]):
         return grant.access_token
 
     def _log_retry(self, exc: errors.ScalekitError, delay: float) -> None:
-        _log.warning("token request failed (%s); retrying in %.2fs", type(exc).__name__, delay)
+        # INFO, like the RPC retries: a transient failure that is being handled is not a warning.
+        _log.info("token request failed (%s); retrying in %.2fs", type(exc).__name__, delay)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(token_url={self.token_url!r}, client_id={self.client_id!r})"
