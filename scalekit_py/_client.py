@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
+from scalekit_py._client_services import AsyncServices, SyncServices
 from scalekit_py._oauth_methods import AsyncOAuthMethods, OAuthMethods
 from scalekit_py._tokens import AsyncClientCredentialsTokenSource, ClientCredentialsTokenSource
 from scalekit_py._transport.channel import (
@@ -38,28 +39,6 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from scalekit_py._transport.call import AsyncCaller, SyncCaller
-    from scalekit_py.services._async.auth import AsyncAuthService
-    from scalekit_py.services._async.connections import AsyncConnectionService
-    from scalekit_py.services._async.directories import AsyncDirectoryService
-    from scalekit_py.services._async.domains import AsyncDomainService
-    from scalekit_py.services._async.organizations import AsyncOrganizationService
-    from scalekit_py.services._async.passwordless import AsyncPasswordlessService
-    from scalekit_py.services._async.permissions import AsyncPermissionService
-    from scalekit_py.services._async.roles import AsyncRoleService
-    from scalekit_py.services._async.sessions import AsyncSessionService
-    from scalekit_py.services._async.users import AsyncUserService
-    from scalekit_py.services._async.webauthn import AsyncWebAuthnService
-    from scalekit_py.services._sync.auth import AuthService
-    from scalekit_py.services._sync.connections import ConnectionService
-    from scalekit_py.services._sync.directories import DirectoryService
-    from scalekit_py.services._sync.domains import DomainService
-    from scalekit_py.services._sync.organizations import OrganizationService
-    from scalekit_py.services._sync.passwordless import PasswordlessService
-    from scalekit_py.services._sync.permissions import PermissionService
-    from scalekit_py.services._sync.roles import RoleService
-    from scalekit_py.services._sync.sessions import SessionService
-    from scalekit_py.services._sync.users import UserService
-    from scalekit_py.services._sync.webauthn import WebAuthnService
 
 __all__ = ["AsyncScalekitClient", "ClientOptions", "ScalekitClient"]
 
@@ -266,7 +245,7 @@ class _ClientBase(Generic[C]):
         return f"{type(self).__name__}(env_url={self.env_url!r}, client_id={self.client_id!r})"
 
 
-class AsyncScalekitClient(_ClientBase[AsyncConnection], AsyncOAuthMethods):
+class AsyncScalekitClient(_ClientBase[AsyncConnection], AsyncServices, AsyncOAuthMethods):
     """asyncio client of the Scalekit admin API (constructor arguments: see ``_ClientBase``).
 
     Example::
@@ -308,85 +287,8 @@ class AsyncScalekitClient(_ClientBase[AsyncConnection], AsyncOAuthMethods):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    @property
-    def organization(self) -> AsyncOrganizationService:
-        """Organizations: create, get, list, update, delete, portal links, settings, policies."""
-        from scalekit_py.services._async.organizations import AsyncOrganizationService as Cls
 
-        return self._service("organization", lambda: Cls(self.caller))
-
-    @property
-    def connection(self) -> AsyncConnectionService:
-        """SSO connections (SAML / OIDC) of organizations."""
-        from scalekit_py.services._async.connections import AsyncConnectionService as Cls
-
-        return self._service("connection", lambda: Cls(self.caller))
-
-    @property
-    def domain(self) -> AsyncDomainService:
-        """Organization domains."""
-        from scalekit_py.services._async.domains import AsyncDomainService as Cls
-
-        return self._service("domain", lambda: Cls(self.caller))
-
-    @property
-    def directory(self) -> AsyncDirectoryService:
-        """SCIM directories, their users and groups."""
-        from scalekit_py.services._async.directories import AsyncDirectoryService as Cls
-
-        return self._service("directory", lambda: Cls(self.caller))
-
-    @property
-    def user(self) -> AsyncUserService:
-        """Users and organization memberships."""
-        from scalekit_py.services._async.users import AsyncUserService as Cls
-
-        return self._service("user", lambda: Cls(self.caller))
-
-    @property
-    def session(self) -> AsyncSessionService:
-        """User sessions."""
-        from scalekit_py.services._async.sessions import AsyncSessionService as Cls
-
-        return self._service("session", lambda: Cls(self.caller))
-
-    @property
-    def role(self) -> AsyncRoleService:
-        """Environment and organization roles."""
-        from scalekit_py.services._async.roles import AsyncRoleService as Cls
-
-        return self._service("role", lambda: Cls(self.caller))
-
-    @property
-    def permission(self) -> AsyncPermissionService:
-        """Permissions and their assignment to roles."""
-        from scalekit_py.services._async.permissions import AsyncPermissionService as Cls
-
-        return self._service("permission", lambda: Cls(self.caller))
-
-    @property
-    def passwordless(self) -> AsyncPasswordlessService:
-        """Passwordless (magic link / OTP) emails."""
-        from scalekit_py.services._async.passwordless import AsyncPasswordlessService as Cls
-
-        return self._service("passwordless", lambda: Cls(self.caller))
-
-    @property
-    def webauthn(self) -> AsyncWebAuthnService:
-        """WebAuthn (passkey) credentials."""
-        from scalekit_py.services._async.webauthn import AsyncWebAuthnService as Cls
-
-        return self._service("webauthn", lambda: Cls(self.caller))
-
-    @property
-    def auth(self) -> AsyncAuthService:
-        """Authentication-flow RPCs of the admin API."""
-        from scalekit_py.services._async.auth import AsyncAuthService as Cls
-
-        return self._service("auth", lambda: Cls(self.caller))
-
-
-class ScalekitClient(_ClientBase[SyncConnection], OAuthMethods):
+class ScalekitClient(_ClientBase[SyncConnection], SyncServices, OAuthMethods):
     """Blocking, thread-safe client of the Scalekit admin API (constructor arguments: see ``_ClientBase``).
 
     Example::
@@ -427,80 +329,3 @@ class ScalekitClient(_ClientBase[SyncConnection], OAuthMethods):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    @property
-    def organization(self) -> OrganizationService:
-        """Organizations: create, get, list, update, delete, portal links, settings, policies."""
-        from scalekit_py.services._sync.organizations import OrganizationService as Cls
-
-        return self._service("organization", lambda: Cls(self.caller))
-
-    @property
-    def connection(self) -> ConnectionService:
-        """SSO connections (SAML / OIDC) of organizations."""
-        from scalekit_py.services._sync.connections import ConnectionService as Cls
-
-        return self._service("connection", lambda: Cls(self.caller))
-
-    @property
-    def domain(self) -> DomainService:
-        """Organization domains."""
-        from scalekit_py.services._sync.domains import DomainService as Cls
-
-        return self._service("domain", lambda: Cls(self.caller))
-
-    @property
-    def directory(self) -> DirectoryService:
-        """SCIM directories, their users and groups."""
-        from scalekit_py.services._sync.directories import DirectoryService as Cls
-
-        return self._service("directory", lambda: Cls(self.caller))
-
-    @property
-    def user(self) -> UserService:
-        """Users and organization memberships."""
-        from scalekit_py.services._sync.users import UserService as Cls
-
-        return self._service("user", lambda: Cls(self.caller))
-
-    @property
-    def session(self) -> SessionService:
-        """User sessions."""
-        from scalekit_py.services._sync.sessions import SessionService as Cls
-
-        return self._service("session", lambda: Cls(self.caller))
-
-    @property
-    def role(self) -> RoleService:
-        """Environment and organization roles."""
-        from scalekit_py.services._sync.roles import RoleService as Cls
-
-        return self._service("role", lambda: Cls(self.caller))
-
-    @property
-    def permission(self) -> PermissionService:
-        """Permissions and their assignment to roles."""
-        from scalekit_py.services._sync.permissions import PermissionService as Cls
-
-        return self._service("permission", lambda: Cls(self.caller))
-
-    @property
-    def passwordless(self) -> PasswordlessService:
-        """Passwordless (magic link / OTP) emails."""
-        from scalekit_py.services._sync.passwordless import PasswordlessService as Cls
-
-        return self._service("passwordless", lambda: Cls(self.caller))
-
-    @property
-    def webauthn(self) -> WebAuthnService:
-        """WebAuthn (passkey) credentials."""
-        from scalekit_py.services._sync.webauthn import WebAuthnService as Cls
-
-        return self._service("webauthn", lambda: Cls(self.caller))
-
-    @property
-    def auth(self) -> AuthService:
-        """Authentication-flow RPCs of the admin API."""
-        from scalekit_py.services._sync.auth import AuthService as Cls
-
-        return self._service("auth", lambda: Cls(self.caller))

@@ -1,0 +1,261 @@
+"""The service facades of both clients, as lazily built, cached attributes.
+
+Each attribute imports its facade module on first access (so ``import scalekit_py`` stays cheap) and
+builds it once per client with the client's call path. Names follow the official SDKs: the singular ones of
+the Node SDK, plus the plural aliases of the Python SDK (``users``, ``roles``, ``permissions``,
+``sessions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from scalekit_py._transport.call import AsyncCaller, SyncCaller
+    from scalekit_py.services._async.auth import AsyncAuthService
+    from scalekit_py.services._async.connections import AsyncConnectionService
+    from scalekit_py.services._async.directories import AsyncDirectoryService
+    from scalekit_py.services._async.domains import AsyncDomainService
+    from scalekit_py.services._async.organizations import AsyncOrganizationService
+    from scalekit_py.services._async.passwordless import AsyncPasswordlessService
+    from scalekit_py.services._async.permissions import AsyncPermissionService
+    from scalekit_py.services._async.roles import AsyncRoleService
+    from scalekit_py.services._async.sessions import AsyncSessionService
+    from scalekit_py.services._async.users import AsyncUserService
+    from scalekit_py.services._async.webauthn import AsyncWebAuthnService
+    from scalekit_py.services._sync.auth import AuthService
+    from scalekit_py.services._sync.connections import ConnectionService
+    from scalekit_py.services._sync.directories import DirectoryService
+    from scalekit_py.services._sync.domains import DomainService
+    from scalekit_py.services._sync.organizations import OrganizationService
+    from scalekit_py.services._sync.passwordless import PasswordlessService
+    from scalekit_py.services._sync.permissions import PermissionService
+    from scalekit_py.services._sync.roles import RoleService
+    from scalekit_py.services._sync.sessions import SessionService
+    from scalekit_py.services._sync.users import UserService
+    from scalekit_py.services._sync.webauthn import WebAuthnService
+
+__all__ = ["AsyncServices", "SyncServices"]
+
+T = TypeVar("T")
+
+
+class _Host:
+    if TYPE_CHECKING:
+
+        def _service(self, name: str, factory: Callable[[], T]) -> T: ...  # provided by the client
+
+
+class AsyncServices(_Host):
+    """The facades of :class:`~scalekit_py.AsyncScalekitClient`."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def caller(self) -> AsyncCaller: ...
+
+    @property
+    def organization(self) -> AsyncOrganizationService:
+        """Organizations: create, get, list, update, delete, portal links, settings, policies."""
+        from scalekit_py.services._async.organizations import AsyncOrganizationService as Cls
+
+        return self._service("organization", lambda: Cls(self.caller))
+
+    @property
+    def connection(self) -> AsyncConnectionService:
+        """SSO connections (SAML / OIDC) of organizations."""
+        from scalekit_py.services._async.connections import AsyncConnectionService as Cls
+
+        return self._service("connection", lambda: Cls(self.caller))
+
+    @property
+    def domain(self) -> AsyncDomainService:
+        """Organization domains."""
+        from scalekit_py.services._async.domains import AsyncDomainService as Cls
+
+        return self._service("domain", lambda: Cls(self.caller))
+
+    @property
+    def directory(self) -> AsyncDirectoryService:
+        """SCIM directories, their users and groups."""
+        from scalekit_py.services._async.directories import AsyncDirectoryService as Cls
+
+        return self._service("directory", lambda: Cls(self.caller))
+
+    @property
+    def user(self) -> AsyncUserService:
+        """Users and organization memberships."""
+        from scalekit_py.services._async.users import AsyncUserService as Cls
+
+        return self._service("user", lambda: Cls(self.caller))
+
+    @property
+    def session(self) -> AsyncSessionService:
+        """User sessions."""
+        from scalekit_py.services._async.sessions import AsyncSessionService as Cls
+
+        return self._service("session", lambda: Cls(self.caller))
+
+    @property
+    def role(self) -> AsyncRoleService:
+        """Environment and organization roles."""
+        from scalekit_py.services._async.roles import AsyncRoleService as Cls
+
+        return self._service("role", lambda: Cls(self.caller))
+
+    @property
+    def permission(self) -> AsyncPermissionService:
+        """Permissions and their assignment to roles."""
+        from scalekit_py.services._async.permissions import AsyncPermissionService as Cls
+
+        return self._service("permission", lambda: Cls(self.caller))
+
+    @property
+    def passwordless(self) -> AsyncPasswordlessService:
+        """Passwordless (magic link / OTP) emails."""
+        from scalekit_py.services._async.passwordless import AsyncPasswordlessService as Cls
+
+        return self._service("passwordless", lambda: Cls(self.caller))
+
+    @property
+    def webauthn(self) -> AsyncWebAuthnService:
+        """WebAuthn (passkey) credentials."""
+        from scalekit_py.services._async.webauthn import AsyncWebAuthnService as Cls
+
+        return self._service("webauthn", lambda: Cls(self.caller))
+
+    @property
+    def auth(self) -> AsyncAuthService:
+        """Authentication-flow RPCs of the admin API."""
+        from scalekit_py.services._async.auth import AsyncAuthService as Cls
+
+        return self._service("auth", lambda: Cls(self.caller))
+
+    # Plural aliases: the official Python SDK's attribute names, so code migrates unchanged.
+    @property
+    def users(self) -> AsyncUserService:
+        """Alias of :attr:`user` (the official Python SDK's name)."""
+        return self.user
+
+    @property
+    def roles(self) -> AsyncRoleService:
+        """Alias of :attr:`role` (the official Python SDK's name)."""
+        return self.role
+
+    @property
+    def permissions(self) -> AsyncPermissionService:
+        """Alias of :attr:`permission` (the official Python SDK's name)."""
+        return self.permission
+
+    @property
+    def sessions(self) -> AsyncSessionService:
+        """Alias of :attr:`session` (the official Python SDK's name)."""
+        return self.session
+
+
+class SyncServices(_Host):
+    """The facades of :class:`~scalekit_py.ScalekitClient`."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def caller(self) -> SyncCaller: ...
+
+    @property
+    def organization(self) -> OrganizationService:
+        """Organizations: create, get, list, update, delete, portal links, settings, policies."""
+        from scalekit_py.services._sync.organizations import OrganizationService as Cls
+
+        return self._service("organization", lambda: Cls(self.caller))
+
+    @property
+    def connection(self) -> ConnectionService:
+        """SSO connections (SAML / OIDC) of organizations."""
+        from scalekit_py.services._sync.connections import ConnectionService as Cls
+
+        return self._service("connection", lambda: Cls(self.caller))
+
+    @property
+    def domain(self) -> DomainService:
+        """Organization domains."""
+        from scalekit_py.services._sync.domains import DomainService as Cls
+
+        return self._service("domain", lambda: Cls(self.caller))
+
+    @property
+    def directory(self) -> DirectoryService:
+        """SCIM directories, their users and groups."""
+        from scalekit_py.services._sync.directories import DirectoryService as Cls
+
+        return self._service("directory", lambda: Cls(self.caller))
+
+    @property
+    def user(self) -> UserService:
+        """Users and organization memberships."""
+        from scalekit_py.services._sync.users import UserService as Cls
+
+        return self._service("user", lambda: Cls(self.caller))
+
+    @property
+    def session(self) -> SessionService:
+        """User sessions."""
+        from scalekit_py.services._sync.sessions import SessionService as Cls
+
+        return self._service("session", lambda: Cls(self.caller))
+
+    @property
+    def role(self) -> RoleService:
+        """Environment and organization roles."""
+        from scalekit_py.services._sync.roles import RoleService as Cls
+
+        return self._service("role", lambda: Cls(self.caller))
+
+    @property
+    def permission(self) -> PermissionService:
+        """Permissions and their assignment to roles."""
+        from scalekit_py.services._sync.permissions import PermissionService as Cls
+
+        return self._service("permission", lambda: Cls(self.caller))
+
+    @property
+    def passwordless(self) -> PasswordlessService:
+        """Passwordless (magic link / OTP) emails."""
+        from scalekit_py.services._sync.passwordless import PasswordlessService as Cls
+
+        return self._service("passwordless", lambda: Cls(self.caller))
+
+    @property
+    def webauthn(self) -> WebAuthnService:
+        """WebAuthn (passkey) credentials."""
+        from scalekit_py.services._sync.webauthn import WebAuthnService as Cls
+
+        return self._service("webauthn", lambda: Cls(self.caller))
+
+    @property
+    def auth(self) -> AuthService:
+        """Authentication-flow RPCs of the admin API."""
+        from scalekit_py.services._sync.auth import AuthService as Cls
+
+        return self._service("auth", lambda: Cls(self.caller))
+
+    # Plural aliases: the official Python SDK's attribute names, so code migrates unchanged.
+    @property
+    def users(self) -> UserService:
+        """Alias of :attr:`user` (the official Python SDK's name)."""
+        return self.user
+
+    @property
+    def roles(self) -> RoleService:
+        """Alias of :attr:`role` (the official Python SDK's name)."""
+        return self.role
+
+    @property
+    def permissions(self) -> PermissionService:
+        """Alias of :attr:`permission` (the official Python SDK's name)."""
+        return self.permission
+
+    @property
+    def sessions(self) -> SessionService:
+        """Alias of :attr:`session` (the official Python SDK's name)."""
+        return self.session
