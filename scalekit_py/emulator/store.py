@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
@@ -62,6 +62,14 @@ class Page:
     next_page_token: str
     prev_page_token: str
     total_size: int
+
+    def cursor(self) -> dict[str, Any]:
+        """The paging fields of a list response: ``Response(items=..., **page.cursor())``."""
+        return {
+            "next_page_token": self.next_page_token,
+            "prev_page_token": self.prev_page_token,
+            "total_size": self.total_size,
+        }
 
 
 def _encode_token(seq: int) -> str:

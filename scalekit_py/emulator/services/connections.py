@@ -133,9 +133,7 @@ class ConnectionService(Service):
         page = tx.page(KIND, pb.Connection, page_size=size, page_token=token, where=where, max_size=30)
         return cls(
             connections=self._summaries(tx, page.items),
-            next_page_token=page.next_page_token,
-            prev_page_token=page.prev_page_token,
-            total_size=page.total_size,
+            **page.cursor(),
         )
 
     def _org_conn(self, tx: Tx, org_id: str, conn_id: str) -> pb.Connection:

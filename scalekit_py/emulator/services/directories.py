@@ -66,10 +66,6 @@ def _page(
     return tx.page(kind, msg_type, page_size=size, page_token=token, parent=parent, where=where, max_size=30)
 
 
-def _tokens(page: Page) -> dict[str, Any]:
-    return {k: getattr(page, k) for k in ("total_size", "next_page_token", "prev_page_token")}
-
-
 class DirectoryService(Service):
     def _dir(self, tx: Tx, org_id: str, dir_id: str, field: str = "id") -> pb.Directory:
         require_fields(**{field: dir_id})
@@ -322,7 +318,7 @@ class DirectoryService(Service):
             if not request.include_detail:
                 item.ClearField("user_detail")
             users.append(item)
-        return pb.ListDirectoryUsersResponse(users=users, **_tokens(page))
+        return pb.ListDirectoryUsersResponse(users=users, **page.cursor())
 
     def _group_rows(
         self, tx: Tx, d: pb.Directory, include_external: bool
@@ -363,7 +359,7 @@ class DirectoryService(Service):
             if not request.include_detail:
                 item.ClearField("group_detail")
             groups.append(item)
-        return pb.ListDirectoryGroupsResponse(groups=groups, **_tokens(page))
+        return pb.ListDirectoryGroupsResponse(groups=groups, **page.cursor())
 
     @handler
     async def list_directory_groups_summary(

@@ -215,9 +215,7 @@ class OrganizationService(Service):
             )
         return pb.ListOrganizationsResponse(
             organizations=page.items,  # type: ignore[arg-type]
-            next_page_token=page.next_page_token,
-            prev_page_token=page.prev_page_token,
-            total_size=page.total_size,
+            **page.cursor(),
         )
 
     @handler
@@ -240,9 +238,7 @@ class OrganizationService(Service):
             )
         return pb.SearchOrganizationsResponse(
             organizations=page.items,  # type: ignore[arg-type]
-            next_page_token=page.next_page_token,
-            prev_page_token=page.prev_page_token,
-            total_size=page.total_size,
+            **page.cursor(),
         )
 
     @handler

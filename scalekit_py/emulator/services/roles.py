@@ -419,9 +419,7 @@ class RolesService(Service):
             )
         return pb.ListPermissionsResponse(
             permissions=[p for p in page.items if isinstance(p, pb.Permission)],
-            next_page_token=page.next_page_token,
-            prev_page_token=page.prev_page_token,
-            total_size=page.total_size,
+            **page.cursor(),
         )
 
     @handler

@@ -231,9 +231,7 @@ class SessionService(Service):
             )
         return pb.UserSessionDetails(
             sessions=page.items,  # type: ignore[arg-type]
-            next_page_token=page.next_page_token,
-            prev_page_token=page.prev_page_token,
-            total_size=page.total_size,
+            **page.cursor(),
         )
 
     @handler

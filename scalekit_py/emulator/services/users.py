@@ -191,9 +191,7 @@ class UserService(Service):
             page = tx.page(KIND, pb.User, page_size=request.page_size, page_token=request.page_token)
         return pb.ListUsersResponse(
             users=page.items,  # type: ignore[arg-type]
-            next_page_token=page.next_page_token,
-            prev_page_token=page.prev_page_token,
-            total_size=page.total_size,
+            **page.cursor(),
         )
 
     @handler
@@ -211,9 +209,7 @@ class UserService(Service):
             )
         return pb.SearchUsersResponse(
             users=page.items,  # type: ignore[arg-type]
-            next_page_token=page.next_page_token,
-            prev_page_token=page.prev_page_token,
-            total_size=page.total_size,
+            **page.cursor(),
         )
 
     @handler
@@ -233,9 +229,7 @@ class UserService(Service):
             )
         return pb.SearchOrganizationUsersResponse(
             users=page.items,  # type: ignore[arg-type]
-            next_page_token=page.next_page_token,
-            prev_page_token=page.prev_page_token,
-            total_size=page.total_size,
+            **page.cursor(),
         )
 
     @handler
@@ -253,9 +247,7 @@ class UserService(Service):
             )
         return pb.ListOrganizationUsersResponse(
             users=page.items,  # type: ignore[arg-type]
-            next_page_token=page.next_page_token,
-            prev_page_token=page.prev_page_token,
-            total_size=page.total_size,
+            **page.cursor(),
         )
 
     @handler
