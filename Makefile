@@ -6,10 +6,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV)/bin):$(PATH)
 
-.PHONY: help setup setup-interop generate check-generated sync check-sync lint breaking typecheck test demo bench check
+.PHONY: help setup setup-interop update-api check-api generate check-generated sync check-sync lint breaking typecheck test demo bench check
 
 help:
-	@echo "setup generate check-generated lint breaking typecheck test demo bench check"
+	@echo "setup update-api check-api generate check-generated sync check-sync lint breaking typecheck test demo bench check"
 
 setup:  ## create .venv with the package, emulator and dev tools, plus the official SDKs for interop tests
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,15 @@ setup-interop:  ## test-only clients: official Node SDK (npm) and official Pytho
 	cd tests/interop/clients && npm ci --no-audit --no-fund --loglevel=error
 	test -x .interop/venv/bin/python || $(PYTHON) -m venv .interop/venv
 	.interop/venv/bin/python -m pip install -q scalekit-sdk-python==2.21.0
+
+# UPSTREAM=scalekit-sdk-python==X.Y.Z (or UPSTREAM=latest) moves the pin; empty re-derives at the pin.
+UPSTREAM ?=
+UPDATE_API_FLAGS ?=
+update-api:  ## derive proto/, the contract and the parity fixture from the pinned upstream release
+	$(PY) tools/update_api.py $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(UPDATE_API_FLAGS)
+
+check-api:  ## fail when proto/, the contract or the fixture differ from what the pinned release gives
+	$(PY) tools/update_api.py --check
 
 generate:  ## proto/ -> generated/ (buf with local plugins only)
 	buf generate
@@ -62,4 +71,4 @@ bench:  ## every benchmark; results are printed (see docs/BENCHMARKS.md)
 	$(PY) -m pip install -q -e '.[bench,emulator]'
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-check: check-generated check-sync lint breaking typecheck test  ## everything CI needs
+check: check-api check-generated check-sync lint breaking typecheck test  ## everything CI needs

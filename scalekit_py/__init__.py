@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from scalekit_py._client import AsyncScalekitClient, ClientOptions, ScalekitClient
     from scalekit_py._sentinel import NOT_GIVEN, NotGiven
     from scalekit_py._tokens import AsyncClientCredentialsTokenSource, ClientCredentialsTokenSource
+    from scalekit_py._transport.lookup import rpc_for
     from scalekit_py._transport.retry import DEFAULT_RETRY, NO_RETRY, RetryPolicy
+    from scalekit_py._transport.rpc import Rpc
     from scalekit_py.errors import (
         APIConnectionError,
         APIError,
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
         SessionStoreError,
         SessionTimeoutError,
         TokenValidationError,
+        UnimplementedError,
         WebhookVerificationError,
     )
     from scalekit_py.oauth import (
@@ -89,6 +92,7 @@ _ERRORS = (
     "SessionStoreError",
     "SessionTimeoutError",
     "TokenValidationError",
+    "UnimplementedError",
     "WebhookVerificationError",
 )
 
@@ -104,6 +108,8 @@ _EXPORTS: dict[str, str] = {
     "DEFAULT_RETRY": "scalekit_py._transport.retry",
     "NO_RETRY": "scalekit_py._transport.retry",
     "RetryPolicy": "scalekit_py._transport.retry",
+    "Rpc": "scalekit_py._transport.rpc",
+    "rpc_for": "scalekit_py._transport.lookup",
     "AsyncOAuthClient": "scalekit_py.oauth",
     "AuthenticationResponse": "scalekit_py.oauth",
     "AuthorizationUrlOptions": "scalekit_py.oauth",
@@ -155,6 +161,7 @@ __all__ = [
     "PreconditionFailedError",
     "RateLimitError",
     "RetryPolicy",
+    "Rpc",
     "ScalekitClient",
     "ScalekitError",
     "ServerError",
@@ -167,9 +174,11 @@ __all__ = [
     "TokenResponse",
     "TokenValidationError",
     "TokenValidationOptions",
+    "UnimplementedError",
     "WebhookVerificationError",
     "__version__",
     "errors",
+    "rpc_for",
     "verify_interceptor_payload",
     "verify_webhook_payload",
 ]

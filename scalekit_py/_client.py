@@ -14,10 +14,11 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, overload
 
 from scalekit_py._client_services import AsyncServices, SyncServices
 from scalekit_py._oauth_methods import AsyncOAuthMethods, OAuthMethods
+from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py._tokens import AsyncClientCredentialsTokenSource, ClientCredentialsTokenSource
 from scalekit_py._transport.channel import (
     DEFAULT_KEEPALIVE_TIME_MS,
@@ -36,9 +37,11 @@ if TYPE_CHECKING:
 
     import grpc
     import grpc.aio
+    from google.protobuf.message import Message
     from typing_extensions import Self, Unpack
 
-    from scalekit_py._transport.call import AsyncCaller, SyncCaller
+    from scalekit_py._transport.call import AsyncCaller, RetryArg, SyncCaller, Timeout
+    from scalekit_py._transport.rpc import Req, Resp, Rpc
 
 __all__ = ["AsyncScalekitClient", "ClientOptions", "ScalekitClient"]
 
@@ -269,6 +272,26 @@ class AsyncScalekitClient(_ClientBase[AsyncConnection], AsyncServices, AsyncOAut
 
         return self._service("_caller", lambda: AsyncCaller(self._channel, self.timeout, self.retry))
 
+    @overload
+    async def call(
+        self, method: Rpc[Req, Resp], request: Req, *, timeout: Timeout = ..., retry: RetryArg = ...
+    ) -> Resp: ...
+    @overload
+    async def call(
+        self, method: str, request: Message, *, timeout: Timeout = ..., retry: RetryArg = ...
+    ) -> Message: ...
+    async def call(
+        self, method: Any, request: Any, *, timeout: Timeout = NOT_GIVEN, retry: RetryArg = NOT_GIVEN
+    ) -> Any:
+        """Call any unary RPC of the API, including those without a facade method yet.
+
+        The call takes the same path as a facade call (token, deadline, retries, error mapping); see
+        :meth:`ScalekitClient.call`.
+        """
+        from scalekit_py._transport.lookup import resolve_rpc
+
+        return await self.caller.call(resolve_rpc(method), request, timeout=timeout, retry=retry)
+
     @property
     def token_source(self) -> AsyncClientCredentialsTokenSource:
         """The client's own access-token source (shared with copies that share the channel)."""
@@ -311,6 +334,49 @@ class ScalekitClient(_ClientBase[SyncConnection], SyncServices, OAuthMethods):
         from scalekit_py._transport.call import SyncCaller
 
         return self._service("_caller", lambda: SyncCaller(self._channel, self.timeout, self.retry))
+
+    @overload
+    def call(
+        self, method: Rpc[Req, Resp], request: Req, *, timeout: Timeout = ..., retry: RetryArg = ...
+    ) -> Resp: ...
+    @overload
+    def call(
+        self, method: str, request: Message, *, timeout: Timeout = ..., retry: RetryArg = ...
+    ) -> Message: ...
+    def call(
+        self, method: Any, request: Any, *, timeout: Timeout = NOT_GIVEN, retry: RetryArg = NOT_GIVEN
+    ) -> Any:
+        """Call any unary RPC of the API, including those without a facade method yet.
+
+        The call takes the same path as a facade call: the client's token, deadline and retry policy
+        (reads retried, writes not), and the same typed errors.
+
+        Args:
+            method: an :class:`~scalekit_py.Rpc` (from :func:`~scalekit_py.rpc_for`, typed) or the
+                RPC's path, e.g. ``"/scalekit.v1.tokens.ApiTokenService/ListTokens"``.
+            request: the request message (the generated class of that RPC).
+            timeout: total seconds including retries (``None``: none; default: the client's).
+            retry: retry policy (``None``: no retry; default: the client's).
+
+        Returns:
+            The response message, unchanged.
+
+        Raises:
+            ConfigurationError: the path names no unary RPC of the pinned API.
+            TypeError: ``request`` is not the RPC's request type.
+            UnimplementedError: the service (or emulator) does not implement the RPC.
+            APIError subclass / APIConnectionError / APITimeoutError: as for facade methods.
+
+        Example::
+
+            from scalekit_api.v1.tokens.tokens_pb2 import ListTokensRequest
+
+            page = client.call("/scalekit.v1.tokens.ApiTokenService/ListTokens",
+                               ListTokensRequest(organization_id="org_1"))
+        """
+        from scalekit_py._transport.lookup import resolve_rpc
+
+        return self.caller.call(resolve_rpc(method), request, timeout=timeout, retry=retry)
 
     @property
     def token_source(self) -> ClientCredentialsTokenSource:

@@ -34,7 +34,7 @@ _GRPC_TABLE: dict[str, tuple[type[errors.APIError], int]] = {
     "UNKNOWN": (errors.ServerError, 500),
     "INTERNAL": (errors.ServerError, 500),
     "DATA_LOSS": (errors.ServerError, 500),
-    "UNIMPLEMENTED": (errors.ServerError, 501),
+    "UNIMPLEMENTED": (errors.UnimplementedError, 501),
     "UNAVAILABLE": (errors.ServiceUnavailableError, 503),
 }
 GRPC_TO_HTTP = {code: http for code, (_, http) in _GRPC_TABLE.items()}

@@ -35,6 +35,7 @@ __all__ = [
     "SessionStoreError",
     "SessionTimeoutError",
     "TokenValidationError",
+    "UnimplementedError",
     "WebhookVerificationError",
 ]
 
@@ -158,6 +159,12 @@ class ServerError(APIError):
     """The service failed (INTERNAL, UNKNOWN, DATA_LOSS, UNIMPLEMENTED / HTTP 5xx)."""
 
     http_status = 500
+
+
+class UnimplementedError(ServerError):
+    """The service (or the local emulator) does not implement this RPC (UNIMPLEMENTED / HTTP 501)."""
+
+    http_status = 501
 
 
 class ServiceUnavailableError(ServerError):

@@ -1,8 +1,10 @@
 """The public wire contract of the Scalekit admin API, as data.
 
-`scalekit-admin-api.txt` beside this module is a copy of the published facts of the API (services,
-RPCs, messages, fields, enums, field rules). The parity test compares our compiled descriptors with
-it, and the emulator reads its field rules from it. Parsing is stdlib-only and happens on demand.
+`scalekit-api.txt` beside this module holds the published facts of the API (services, RPCs,
+messages, fields, enums, REST bindings, auth options, field rules), derived from the pinned upstream
+release by `tools/update_api.py` (`make update-api`). The parity test compares our compiled
+descriptors with it, and the emulator reads its field rules from it. Parsing is stdlib-only and
+happens on demand.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 __all__ = ["Contract", "EnumSpec", "FieldSpec", "MessageSpec", "RpcSpec", "ServiceSpec", "load"]
 
-PATH = Path(__file__).with_name("scalekit-admin-api.txt")
+PATH = Path(__file__).with_name("scalekit-api.txt")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class RpcSpec:
     http: tuple[str, ...]
     client_credentials_ok: bool
     permissions: tuple[str, ...]
+    client_streaming: bool = False
+    server_streaming: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ class Contract:
 
 
 _SERVICE = re.compile(r"SERVICE (\S+)\s+\((\S+)\)")
-_RPC = re.compile(r"  RPC (\w+)\((\S+)\) -> (\S+)")
+_RPC = re.compile(r"  RPC (\w+)\((stream )?(\S+)\) -> (stream )?(\S+)")
 _HTTP = re.compile(r"\s+http: (?:\+ )?(.*)")
 _AUTH = re.compile(r"\s+auth=(.*)")
 _MESSAGE = re.compile(r"MESSAGE (\S+)\s+\((\S+)\)")
@@ -86,7 +90,7 @@ def parse(text: str) -> Contract:
     messages: dict[str, tuple[str, list[FieldSpec]]] = {}
     svc: list[RpcSpec] | None = None
     msg: list[FieldSpec] | None = None
-    rpc: tuple[str, str, str] | None = None
+    rpc: tuple[str, str, str, bool, bool] | None = None
     http: list[str] = []
     auth = ""
 
@@ -99,6 +103,8 @@ def parse(text: str) -> Contract:
                     name=rpc[0],
                     input=rpc[1],
                     output=rpc[2],
+                    client_streaming=rpc[3],
+                    server_streaming=rpc[4],
                     http=tuple(http),
                     client_credentials_ok="client_credentials_ok=yes" in auth,
                     permissions=tuple(re.findall(r"'([^']*)'", perms[1])) if perms else (),
@@ -115,7 +121,7 @@ def parse(text: str) -> Contract:
             services[m[1]] = (m[2], svc)
         elif (m := _RPC.match(line)) and svc is not None:
             close_rpc()
-            rpc = (m[1], m[2], m[3])
+            rpc = (m[1], m[3], m[5], bool(m[2]), bool(m[4]))
         elif rpc is not None and (m := _HTTP.match(line)):
             http.append(m[1])
         elif rpc is not None and (m := _AUTH.match(line)):

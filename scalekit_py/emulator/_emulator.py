@@ -169,7 +169,7 @@ class Emulator:
             from scalekit_py.emulator import admin, oauth
             from scalekit_py.emulator.guard import RpcGuard
             from scalekit_py.emulator.server import Router, ServerThread
-            from scalekit_py.emulator.services import build_apps
+            from scalekit_py.emulator.services import build_apps, served_paths
 
             if self._runtime is None:
                 self._runtime = self._build_runtime()
@@ -187,7 +187,8 @@ class Emulator:
                 self.ca_file, certfile, keyfile = make_certificates(self.tls_dir)
             guard = RpcGuard(rt.tokens, rt.faults, rt.counters)
             http_app = Starlette(routes=[*oauth.routes(rt), *admin.routes(rt)])
-            router = Router(build_apps(rt.state, [guard]), http_app, drop=self._drop)
+            apps = build_apps(rt.state, [guard])
+            router = Router(apps, http_app, drop=self._drop, served=served_paths(apps))
             server = ServerThread(
                 router,
                 host=self.host,

@@ -14,6 +14,7 @@ __all__ = [
     "already_exists",
     "api_error",
     "failed_precondition",
+    "grpc_status_details",
     "invalid_argument",
     "not_found",
     "unauthenticated",
@@ -75,3 +76,31 @@ def failed_precondition(message: str, error_code: str = "FAILED_PRECONDITION") -
 
 def unauthenticated(message: str = "unauthenticated") -> ConnectError:
     return api_error(Code.UNAUTHENTICATED, message, error_code="UNAUTHENTICATED")
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def grpc_status_details(code: int, message: str, *, error_code: str) -> bytes:
+    """A serialized ``google.rpc.Status`` carrying an ``ErrorInfo``, for ``grpc-status-details-bin``.
+
+    Used where a status is written outside connectrpc (calls the emulator does not route).
+    """
+    info = errdetails_pb2.ErrorInfo(error_code=error_code)
+    info.request_info.request_id = f"req_{secrets.token_hex(8)}"
+    info.localized_message_info.locale = "en"
+    info.localized_message_info.message = message
+    detail = _field(1, b"type.googleapis.com/scalekit.v1.errdetails.ErrorInfo") + _field(
+        2, info.SerializeToString()
+    )
+    return _varint(1 << 3) + _varint(code) + _field(2, message.encode()) + _field(3, detail)

@@ -13,6 +13,7 @@ hypercorn 0.18.0 is pinned: two private behaviours are adjusted (see :func:`_pat
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import contextvars
 import logging
@@ -20,7 +21,8 @@ import os
 import socket
 import ssl
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+import urllib.parse
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
 __all__ = ["HTTP_PATHS", "Router", "ServerThread", "current_transport"]
@@ -64,8 +66,10 @@ class Router:
         drop: Callable[[str], bool] = lambda _: False,
         on_startup: Callable[[], None] = lambda: None,
         on_shutdown: Callable[[], None] = lambda: None,
+        served: Collection[str] | None = None,
     ) -> None:
         self._services = {prefix.strip("/"): app for prefix, app in grpc_apps.items()}
+        self._served = None if served is None else frozenset(served)
         self._http_app = http_app
         self._drop = drop
         self._on_startup = on_startup
@@ -83,6 +87,8 @@ class Router:
             return
         service = path.split("/")[1] if path.count("/") >= 2 else ""
         app = self._services.get(service)
+        if app is not None and self._served is not None and path not in self._served:
+            app = None  # a service we serve, but not this RPC of it (yet)
         if app is not None:
             if self._drop(path) and _abort_connection():
                 # Move hypercorn past "no response yet": its fallback 500 would wait forever on the
@@ -94,7 +100,7 @@ class Router:
             # Read the whole request first: hypercorn fails on DATA frames for a finished stream.
             await _drain(receive)
             if _is_grpc(scope):
-                await _grpc_unimplemented(send, f"unknown service {service}")
+                await _grpc_unimplemented(send, f"the emulator does not serve {path} (yet)")
             else:
                 await _plain(send, 404, b"not found\n")
 
@@ -138,6 +144,9 @@ def _abort_connection() -> bool:
 
 
 async def _grpc_unimplemented(send: Send, message: str) -> None:
+    from scalekit_py.emulator._status import grpc_status_details
+
+    details = grpc_status_details(12, message, error_code="UNIMPLEMENTED")
     await send(
         {
             "type": "http.response.start",
@@ -150,7 +159,11 @@ async def _grpc_unimplemented(send: Send, message: str) -> None:
     await send(
         {
             "type": "http.response.trailers",
-            "headers": [(b"grpc-status", b"12"), (b"grpc-message", message.encode())],
+            "headers": [
+                (b"grpc-status", b"12"),
+                (b"grpc-message", urllib.parse.quote(message, safe=" /").encode()),
+                (b"grpc-status-details-bin", base64.b64encode(details).rstrip(b"=")),
+            ],
             "more_trailers": False,
         }
     )

@@ -17,11 +17,12 @@ EXPECTED = {
     "ConfigurationError", "ConflictError", "DEFAULT_RETRY", "FieldViolation", "ForbiddenError",
     "LogoutUrlOptions", "NOT_GIVEN", "NO_RETRY", "NotFoundError", "NotGiven",
     "OAuthAuthenticationError", "OAuthClient",
-    "OAuthError", "Pager", "PreconditionFailedError", "RateLimitError", "RetryPolicy", "ScalekitClient",
+    "OAuthError", "Pager", "PreconditionFailedError", "RateLimitError", "RetryPolicy", "Rpc",
+    "ScalekitClient",
     "ScalekitError", "ServerError", "ServiceUnavailableError", "SessionConflictError", "SessionError",
     "SessionExpiredError", "SessionStoreError", "SessionTimeoutError", "TokenResponse",
-    "TokenValidationError", "TokenValidationOptions", "WebhookVerificationError", "__version__",
-    "errors", "verify_interceptor_payload", "verify_webhook_payload",
+    "TokenValidationError", "TokenValidationOptions", "UnimplementedError", "WebhookVerificationError",
+    "__version__", "errors", "rpc_for", "verify_interceptor_payload", "verify_webhook_payload",
 }  # fmt: skip
 
 

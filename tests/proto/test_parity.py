@@ -1,57 +1,77 @@
-"""Our compiled .proto files match the published wire contract exactly."""
+"""Our compiled .proto files match the pinned upstream release's descriptors exactly."""
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 
-from scalekit_py._contract import Contract, FieldSpec, load
-from tests.proto.parity import differences
+from scalekit_py._contract import load
+from scalekit_py._contract.facts import Facts, counts, differences
+from tests.proto.parity import LOCK, contract_facts, generated_facts, load_fixture, wire
+
+# The pinned release (upstream-api.lock): 36 services, 444 RPCs, 348 callable with client credentials.
+EXPECTED = {"services": 36, "rpcs": 444, "messages": 1084, "enums": 105}
 
 
-def test_contract_counts() -> None:
+def test_fixture_is_the_pinned_release() -> None:
+    assert load_fixture()["upstream"] == LOCK.read_text().strip()
+
+
+def test_counts() -> None:
+    got = counts(wire(load_fixture()))
+    assert {k: got[k] for k in EXPECTED} == EXPECTED
     contract = load()
-    assert len(contract.services) == 10
-    assert contract.rpc_count == 113
-    assert len(contract.messages) == 290
-    assert len(contract.enums) == 30
+    assert (len(contract.services), contract.rpc_count) == (36, 444)
+    assert sum(r.client_credentials_ok for s in contract.services.values() for r in s.rpcs) == 348
 
 
-def test_descriptors_match_contract() -> None:
-    diffs = differences(load())
+def test_generated_descriptors_match_the_upstream_fixture() -> None:
+    diffs = differences(wire(load_fixture()), generated_facts())
     assert not diffs, f"{len(diffs)} differences; first: {diffs[0]}"
 
 
-def _with_field(contract: Contract, message: str, number: int, **change: str) -> Contract:
-    msg = contract.messages[message]
-    fields = tuple(
-        dataclasses.replace(f, **change) if f.number == number else f  # type: ignore[arg-type]
-        for f in msg.fields
-    )
-    messages = dict(contract.messages)
-    messages[message] = dataclasses.replace(msg, fields=fields)
-    return dataclasses.replace(contract, messages=messages)
+def test_contract_matches_the_upstream_fixture() -> None:
+    diffs = differences(wire(load_fixture()), contract_facts(load()))
+    assert not diffs, f"{len(diffs)} differences; first: {diffs[0]}"
 
 
-def test_a_changed_field_is_named() -> None:
-    changed = _with_field(load(), "scalekit.v1.commons.Role", 2, type="int32")
-    assert differences(changed) == [
+def _expected_with(message: str, number: int, index: int, value: str) -> Facts:
+    data = copy.deepcopy(wire(load_fixture()))
+    for f in data["messages"][message]["fields"]:
+        if f[0] == number:
+            f[index] = value
+    return data
+
+
+def test_a_changed_field_type_is_named() -> None:
+    expected = _expected_with("scalekit.v1.commons.Role", 2, 2, "int32")
+    assert differences(expected, generated_facts()) == [
         "message scalekit.v1.commons.Role field 2 (name): type 'string' != 'int32'"
     ]
 
 
 def test_a_changed_label_is_named() -> None:
-    changed = _with_field(load(), "scalekit.v1.commons.OrganizationMembership", 5, label="singular")
-    assert differences(changed) == [
+    expected = _expected_with("scalekit.v1.commons.OrganizationMembership", 5, 3, "singular")
+    assert differences(expected, generated_facts()) == [
         "message scalekit.v1.commons.OrganizationMembership field 5 (name): label 'optional' != 'singular'"
     ]
 
 
-def test_a_missing_field_is_named() -> None:
-    contract = load()
-    msg = contract.messages["scalekit.v1.commons.Role"]
-    extra = FieldSpec(number=9, name="extra", type="string", label="singular")
-    messages = dict(contract.messages)
-    messages[msg.name] = dataclasses.replace(msg, fields=(*msg.fields, extra))
-    assert differences(dataclasses.replace(contract, messages=messages)) == [
-        "message scalekit.v1.commons.Role field 9 (extra): missing"
+def test_a_missing_field_and_rpc_are_named() -> None:
+    expected = copy.deepcopy(wire(load_fixture()))
+    expected["messages"]["scalekit.v1.commons.Role"]["fields"].append([99, "extra", "string", "singular"])
+    expected["services"]["scalekit.v1.tokens.ApiTokenService"]["rpcs"].append(
+        ["Extra", "google.protobuf.Empty", "google.protobuf.Empty", False, False]
+    )
+    assert differences(expected, generated_facts()) == [
+        "rpc /scalekit.v1.tokens.ApiTokenService/Extra: missing",
+        "message scalekit.v1.commons.Role field 99 (extra): missing",
     ]
+
+
+def test_a_streaming_flag_is_named() -> None:
+    expected = copy.deepcopy(wire(load_fixture()))
+    rpc = expected["services"]["scalekit.v1.tokens.ApiTokenService"]["rpcs"][0]
+    rpc[4] = True
+    diffs = differences(expected, generated_facts())
+    assert len(diffs) == 1
+    assert diffs[0].startswith(f"rpc /scalekit.v1.tokens.ApiTokenService/{rpc[0]}:")

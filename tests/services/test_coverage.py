@@ -50,8 +50,15 @@ def _descriptor_rpcs() -> dict[str, MethodDescriptor]:
 
 
 DESCRIPTORS = _descriptor_rpcs()
+# Services with facades: every one of their client-credential RPCs must have a method. The other
+# services are reachable through ``client.call`` / ``client.stub`` until their facades land.
+FACADED = {path.split("/")[1] for path in RPC_METHODS}
 IN_SCOPE = sorted(
-    f"/{s.name}/{r.name}" for s in load().services.values() for r in s.rpcs if r.client_credentials_ok
+    f"/{s.name}/{r.name}"
+    for s in load().services.values()
+    if s.name in FACADED
+    for r in s.rpcs
+    if r.client_credentials_ok
 )
 # Arguments whose every value serialises like the default: UpdateDomain has no fields (yet).
 INDISTINGUISHABLE = {("domain.update_domain", "domain")}
@@ -85,9 +92,23 @@ def pager_name(method: str) -> str:
     return "iter_" + method
 
 
-def test_scope_is_the_113_client_credentials_rpcs_of_the_10_services() -> None:
+FACADED_SERVICES = {
+    "scalekit.v1.auth.AuthService",
+    "scalekit.v1.auth.passwordless.PasswordlessService",
+    "scalekit.v1.auth.webauthn.WebAuthnService",
+    "scalekit.v1.connections.ConnectionService",
+    "scalekit.v1.directories.DirectoryService",
+    "scalekit.v1.domains.DomainService",
+    "scalekit.v1.organizations.OrganizationService",
+    "scalekit.v1.roles.RolesService",
+    "scalekit.v1.sessions.SessionService",
+    "scalekit.v1.users.UserService",
+}
+
+
+def test_scope_is_every_client_credentials_rpc_of_the_facaded_services() -> None:
     contract = load()
-    assert len(contract.services) == 10
+    assert FACADED == FACADED_SERVICES
     assert len(IN_SCOPE) == 113
     assert set(IN_SCOPE) <= set(DESCRIPTORS), "contract RPCs missing from the generated descriptors"
     services_in_descriptors = {p.split("/")[1] for p in DESCRIPTORS}

@@ -8,7 +8,7 @@ from typing import Any
 
 from scalekit_py.emulator.state import EmulatorState
 
-__all__ = ["SERVICE_MODULES", "build_apps"]
+__all__ = ["SERVICE_MODULES", "build_apps", "served_paths"]
 
 # gRPC service full name -> module in this package.
 SERVICE_MODULES: dict[str, str] = {
@@ -41,3 +41,19 @@ def build_apps(state: EmulatorState, interceptors: Sequence[Any] = ()) -> dict[s
             raise
         apps[f"/{service}/"] = module.create_app(state, interceptors)
     return apps
+
+
+def served_paths(apps: dict[str, Any]) -> frozenset[str]:
+    """The ``/<service>/<Method>`` paths that have a handler written for the emulator.
+
+    A generated service protocol answers every RPC it has no handler for with a bare UNIMPLEMENTED;
+    the router answers those paths itself, with an ``ErrorInfo``, before they reach the app.
+    """
+    paths = set()
+    for app in apps.values():
+        # connectrpc 0.13 (pinned) keeps the service object and the path -> endpoint factory.
+        for path, endpoint in app._endpoints(app._service).items():
+            function = getattr(endpoint, "function", None)
+            if (getattr(function, "__module__", "") or "").startswith("scalekit_py.emulator."):
+                paths.add(path)
+    return frozenset(paths)

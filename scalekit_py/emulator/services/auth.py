@@ -68,7 +68,9 @@ def login_request_user(state: EmulatorState, login_request_id: str) -> pb.User |
     return posted.user if posted is not None else None
 
 
-class AuthService(Service):
+class AuthService(Service, auth_connect.AuthService):
+    """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
+
     @handler
     async def get_login_request_details(
         self, request: pb.GetLoginRequestDetailsRequest, ctx: Any, events: Events

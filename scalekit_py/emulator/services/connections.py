@@ -54,7 +54,9 @@ from scalekit_py.emulator.store import Tx
 __all__ = ["ConnectionService", "create_app", "delete_connection_tree", "record_connection_test"]
 
 
-class ConnectionService(Service):
+class ConnectionService(Service, connections_connect.ConnectionService):
+    """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
+
     # --- helpers ---------------------------------------------------------------------------------------
 
     def _new(self, src: pb.CreateConnection, org_id: str) -> pb.Connection:

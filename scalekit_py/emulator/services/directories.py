@@ -66,7 +66,9 @@ def _page(
     return tx.page(kind, msg_type, page_size=size, page_token=token, parent=parent, where=where, max_size=30)
 
 
-class DirectoryService(Service):
+class DirectoryService(Service, directories_connect.DirectoryService):
+    """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
+
     def _dir(self, tx: Tx, org_id: str, dir_id: str, field: str = "id") -> pb.Directory:
         require_fields(**{field: dir_id})
         org_id = org_id_for(tx, org_id)

@@ -18,7 +18,9 @@ from scalekit_py.emulator.store import Tx
 KIND = "domain"
 
 
-class DomainService(Service):
+class DomainService(Service, domains_connect.DomainService):
+    """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
+
     def _get(self, tx: Tx, org_id: str, domain_id: str) -> pb.Domain:
         domain = tx.get(KIND, domain_id, pb.Domain)
         if domain is None or domain.organization_id != org_id:

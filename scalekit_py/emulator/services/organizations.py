@@ -115,7 +115,9 @@ def _check_policy(policy: pb.OrganizationSessionPolicySettings) -> None:
         raise _status.invalid_argument(bad)
 
 
-class OrganizationService(Service):
+class OrganizationService(Service, organizations_connect.OrganizationService):
+    """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
+
     def _org(self, tx: Tx, org_id: str = "", external_id: str = "") -> pb.Organization:
         org = tx.get(KIND, org_id_for(tx, org_id, external_id), pb.Organization)
         assert org is not None

@@ -91,7 +91,9 @@ def _dump(rec: dict[str, Any]) -> Struct:
     return doc
 
 
-class PasswordlessService(Service):
+class PasswordlessService(Service, passwordless_connect.PasswordlessService):
+    """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
+
     def _issue(self, rec: dict[str, Any], request_id: str) -> tuple[OutboxMessage, dict[str, str]]:
         """New code and/or link for a request record (mutated); the mail to send and the new unique keys."""
         code = link = ""

@@ -43,7 +43,9 @@ def _include(request: Any) -> str:
     return str(request.include) if request.HasField("include") else ""
 
 
-class RolesService(Service):
+class RolesService(Service, roles_connect.RolesService):
+    """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
+
     # ----- shared role logic (scope = organization id, '' = environment) -----
 
     def _create(self, tx: Tx, spec: RoleSpec, scope: str, events: Events) -> pb.Role:

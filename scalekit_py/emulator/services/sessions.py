@@ -189,7 +189,9 @@ def _filter(flt: pb.UserSessionFilter) -> Any:
     return keep
 
 
-class SessionService(Service):
+class SessionService(Service, sessions_connect.SessionService):
+    """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
+
     @handler
     async def get_session(
         self, request: pb.SessionDetailsRequest, ctx: Any, events: Events

@@ -115,7 +115,9 @@ def _in_org(org_id: str) -> Any:
     return lambda user: membership_of(user, org_id) is not None
 
 
-class UserService(Service):
+class UserService(Service, users_connect.UserService):
+    """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
+
     def _new_membership(
         self, tx: Tx, org_id: str, spec: pb.CreateMembership, user: pb.User, mails: list[OutboxMessage] | None
     ) -> Membership:

@@ -76,7 +76,9 @@ def _invalid(field: str, message: str, error_code: str = "INVALID_CLIENT_DATA") 
     )
 
 
-class WebAuthnService(Service):
+class WebAuthnService(Service, webauthn_connect.WebAuthnService):
+    """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
+
     def _rp_id(self) -> str:
         return urlsplit(self.state.env_url).hostname or "localhost"
 

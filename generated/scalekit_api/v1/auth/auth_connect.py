@@ -19,9 +19,10 @@ from connectrpc.errors import ConnectError
 from connectrpc.method import IdempotencyLevel, MethodInfo, StreamType
 from connectrpc.protocol import ProtocolType
 from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DEFAULT_READ_MAX_BYTES, Endpoint, EndpointSync
+from google.protobuf.empty_pb2 import Empty
 from pyqwest import Client, SyncClient
 
-from .auth_pb2 import GetLoginRequestDetailsRequest, GetLoginRequestDetailsResponse, UpdateLoginUserDetailsRequest, UpdateLoginUserDetailsResponse
+from .auth_pb2 import DiscoveryAuthMethodRequest, DiscoveryAuthMethodResponse, GetAuthCustomizationsRequest, GetAuthCustomizationsResponse, GetAuthErrorRequest, GetAuthErrorResponse, GetAuthFeaturesResponse, GetAuthStateRequest, GetAuthStateResponse, GetLoginRequestDetailsRequest, GetLoginRequestDetailsResponse, ListAuthMethodsRequest, ListAuthMethodsResponse, ListUserOrganizationsResponse, ResendAuthPasswordlessRequest, SignupOrganizationRequest, SignupOrganizationResponse, UpdateLoginUserDetailsRequest, UpdateLoginUserDetailsResponse, VerifyPasswordLessOtpRequest, VerifyPasswordLessOtpResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Iterable, Mapping
@@ -38,15 +39,95 @@ _PROTO_BINARY_CODEC = google_protobuf_binary_codec()
 _GZIP_COMPRESSION = GzipCompression()
 
 class AuthService(Protocol):
+    async def list_auth_methods(self, request: ListAuthMethodsRequest, ctx: RequestContext[ListAuthMethodsRequest, ListAuthMethodsResponse], /) -> ListAuthMethodsResponse:
+        """
+        REST: GET /api/v1/authmethods
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def discovery_auth_method(self, request: DiscoveryAuthMethodRequest, ctx: RequestContext[DiscoveryAuthMethodRequest, DiscoveryAuthMethodResponse], /) -> DiscoveryAuthMethodResponse:
+        """
+        REST: POST /api/v1/auth:discovery body=discovery_request
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def verify_password_less_otp(self, request: VerifyPasswordLessOtpRequest, ctx: RequestContext[VerifyPasswordLessOtpRequest, VerifyPasswordLessOtpResponse], /) -> VerifyPasswordLessOtpResponse:
+        """
+        REST: POST /api/v1/auth/passwordless:verify body=otp_req
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def resend_auth_passwordless(self, request: ResendAuthPasswordlessRequest, ctx: RequestContext[ResendAuthPasswordlessRequest, Empty], /) -> Empty:
+        """
+        REST: POST /api/v1/auth/passwordless:resend body=*
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def list_user_organizations(self, request: Empty, ctx: RequestContext[Empty, ListUserOrganizationsResponse], /) -> ListUserOrganizationsResponse:
+        """
+        REST: GET /api/v1/auth:organizations
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def signup_organization(self, request: SignupOrganizationRequest, ctx: RequestContext[SignupOrganizationRequest, SignupOrganizationResponse], /) -> SignupOrganizationResponse:
+        """
+        REST: POST /api/v1/auth:signup body=*
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_auth_state(self, request: GetAuthStateRequest, ctx: RequestContext[GetAuthStateRequest, GetAuthStateResponse], /) -> GetAuthStateResponse:
+        """
+        REST: GET /api/v1/auth/state
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_auth_error(self, request: GetAuthErrorRequest, ctx: RequestContext[GetAuthErrorRequest, GetAuthErrorResponse], /) -> GetAuthErrorResponse:
+        """
+        REST: GET /api/v1/errors/{error_id}
+        REST: + GET /api/v1/auth/error/{error_id}
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def logout(self, request: Empty, ctx: RequestContext[Empty, Empty], /) -> Empty:
+        """
+        REST: POST /api/v1/auth/logout
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_auth_customizations(self, request: GetAuthCustomizationsRequest, ctx: RequestContext[GetAuthCustomizationsRequest, GetAuthCustomizationsResponse], /) -> GetAuthCustomizationsResponse:
+        """
+        REST: GET /api/v1/auth:customizations
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_auth_features(self, request: Empty, ctx: RequestContext[Empty, GetAuthFeaturesResponse], /) -> GetAuthFeaturesResponse:
+        """
+        REST: GET /api/v1/auth:features
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
     async def update_login_user_details(self, request: UpdateLoginUserDetailsRequest, ctx: RequestContext[UpdateLoginUserDetailsRequest, UpdateLoginUserDetailsResponse], /) -> UpdateLoginUserDetailsResponse:
         """
         REST: POST /api/v1/connections/{connection_id}/auth-requests/{login_request_id}/user body=user
+        Auth: CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_login_request_details(self, request: GetLoginRequestDetailsRequest, ctx: RequestContext[GetLoginRequestDetailsRequest, GetLoginRequestDetailsResponse], /) -> GetLoginRequestDetailsResponse:
         """
         REST: GET /api/v1/auth-requests/{login_request_id}
+        Auth: CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -64,6 +145,127 @@ class AuthServiceASGIApplication(ConnectASGIApplication[AuthService]):
         super().__init__(
             service=service,
             endpoints=lambda svc: {
+                "/scalekit.v1.auth.AuthService/ListAuthMethods": Endpoint.unary(
+                    method=MethodInfo(
+                        name="ListAuthMethods",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=ListAuthMethodsRequest,
+                        output=ListAuthMethodsResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.list_auth_methods,
+                ),
+                "/scalekit.v1.auth.AuthService/DiscoveryAuthMethod": Endpoint.unary(
+                    method=MethodInfo(
+                        name="DiscoveryAuthMethod",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=DiscoveryAuthMethodRequest,
+                        output=DiscoveryAuthMethodResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.discovery_auth_method,
+                ),
+                "/scalekit.v1.auth.AuthService/VerifyPasswordLessOtp": Endpoint.unary(
+                    method=MethodInfo(
+                        name="VerifyPasswordLessOtp",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=VerifyPasswordLessOtpRequest,
+                        output=VerifyPasswordLessOtpResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.verify_password_less_otp,
+                ),
+                "/scalekit.v1.auth.AuthService/ResendAuthPasswordless": Endpoint.unary(
+                    method=MethodInfo(
+                        name="ResendAuthPasswordless",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=ResendAuthPasswordlessRequest,
+                        output=Empty,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.resend_auth_passwordless,
+                ),
+                "/scalekit.v1.auth.AuthService/ListUserOrganizations": Endpoint.unary(
+                    method=MethodInfo(
+                        name="ListUserOrganizations",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=Empty,
+                        output=ListUserOrganizationsResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.list_user_organizations,
+                ),
+                "/scalekit.v1.auth.AuthService/SignupOrganization": Endpoint.unary(
+                    method=MethodInfo(
+                        name="SignupOrganization",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=SignupOrganizationRequest,
+                        output=SignupOrganizationResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.signup_organization,
+                ),
+                "/scalekit.v1.auth.AuthService/GetAuthState": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetAuthState",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=GetAuthStateRequest,
+                        output=GetAuthStateResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_auth_state,
+                ),
+                "/scalekit.v1.auth.AuthService/GetAuthError": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetAuthError",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=GetAuthErrorRequest,
+                        output=GetAuthErrorResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_auth_error,
+                ),
+                "/scalekit.v1.auth.AuthService/Logout": Endpoint.unary(
+                    method=MethodInfo(
+                        name="Logout",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=Empty,
+                        output=Empty,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.logout,
+                ),
+                "/scalekit.v1.auth.AuthService/GetAuthCustomizations": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetAuthCustomizations",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=GetAuthCustomizationsRequest,
+                        output=GetAuthCustomizationsResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_auth_customizations,
+                ),
+                "/scalekit.v1.auth.AuthService/GetAuthFeatures": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetAuthFeatures",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=Empty,
+                        output=GetAuthFeaturesResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_auth_features,
+                ),
                 "/scalekit.v1.auth.AuthService/UpdateLoginUserDetails": Endpoint.unary(
                     method=MethodInfo(
                         name="UpdateLoginUserDetails",
@@ -124,6 +326,271 @@ class AuthServiceClient(ConnectClient):
             interceptors=interceptors,
             http_client=http_client,
         )
+    async def list_auth_methods(
+        self,
+        request: ListAuthMethodsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> ListAuthMethodsResponse:
+        """
+        REST: GET /api/v1/authmethods
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListAuthMethods",
+                service_name="scalekit.v1.auth.AuthService",
+                input=ListAuthMethodsRequest,
+                output=ListAuthMethodsResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def discovery_auth_method(
+        self,
+        request: DiscoveryAuthMethodRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> DiscoveryAuthMethodResponse:
+        """
+        REST: POST /api/v1/auth:discovery body=discovery_request
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DiscoveryAuthMethod",
+                service_name="scalekit.v1.auth.AuthService",
+                input=DiscoveryAuthMethodRequest,
+                output=DiscoveryAuthMethodResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def verify_password_less_otp(
+        self,
+        request: VerifyPasswordLessOtpRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> VerifyPasswordLessOtpResponse:
+        """
+        REST: POST /api/v1/auth/passwordless:verify body=otp_req
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="VerifyPasswordLessOtp",
+                service_name="scalekit.v1.auth.AuthService",
+                input=VerifyPasswordLessOtpRequest,
+                output=VerifyPasswordLessOtpResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def resend_auth_passwordless(
+        self,
+        request: ResendAuthPasswordlessRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Empty:
+        """
+        REST: POST /api/v1/auth/passwordless:resend body=*
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ResendAuthPasswordless",
+                service_name="scalekit.v1.auth.AuthService",
+                input=ResendAuthPasswordlessRequest,
+                output=Empty,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def list_user_organizations(
+        self,
+        request: Empty,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> ListUserOrganizationsResponse:
+        """
+        REST: GET /api/v1/auth:organizations
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListUserOrganizations",
+                service_name="scalekit.v1.auth.AuthService",
+                input=Empty,
+                output=ListUserOrganizationsResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def signup_organization(
+        self,
+        request: SignupOrganizationRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> SignupOrganizationResponse:
+        """
+        REST: POST /api/v1/auth:signup body=*
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="SignupOrganization",
+                service_name="scalekit.v1.auth.AuthService",
+                input=SignupOrganizationRequest,
+                output=SignupOrganizationResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_auth_state(
+        self,
+        request: GetAuthStateRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetAuthStateResponse:
+        """
+        REST: GET /api/v1/auth/state
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetAuthState",
+                service_name="scalekit.v1.auth.AuthService",
+                input=GetAuthStateRequest,
+                output=GetAuthStateResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_auth_error(
+        self,
+        request: GetAuthErrorRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetAuthErrorResponse:
+        """
+        REST: GET /api/v1/errors/{error_id}
+        REST: + GET /api/v1/auth/error/{error_id}
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetAuthError",
+                service_name="scalekit.v1.auth.AuthService",
+                input=GetAuthErrorRequest,
+                output=GetAuthErrorResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def logout(
+        self,
+        request: Empty,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Empty:
+        """
+        REST: POST /api/v1/auth/logout
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="Logout",
+                service_name="scalekit.v1.auth.AuthService",
+                input=Empty,
+                output=Empty,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_auth_customizations(
+        self,
+        request: GetAuthCustomizationsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetAuthCustomizationsResponse:
+        """
+        REST: GET /api/v1/auth:customizations
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetAuthCustomizations",
+                service_name="scalekit.v1.auth.AuthService",
+                input=GetAuthCustomizationsRequest,
+                output=GetAuthCustomizationsResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_auth_features(
+        self,
+        request: Empty,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetAuthFeaturesResponse:
+        """
+        REST: GET /api/v1/auth:features
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetAuthFeatures",
+                service_name="scalekit.v1.auth.AuthService",
+                input=Empty,
+                output=GetAuthFeaturesResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
     async def update_login_user_details(
         self,
         request: UpdateLoginUserDetailsRequest,
@@ -133,6 +600,7 @@ class AuthServiceClient(ConnectClient):
     ) -> UpdateLoginUserDetailsResponse:
         """
         REST: POST /api/v1/connections/{connection_id}/auth-requests/{login_request_id}/user body=user
+        Auth: CLIENT; client credentials: yes
         """
         return await self.execute_unary(
             request=request,
@@ -156,6 +624,7 @@ class AuthServiceClient(ConnectClient):
     ) -> GetLoginRequestDetailsResponse:
         """
         REST: GET /api/v1/auth-requests/{login_request_id}
+        Auth: CLIENT; client credentials: yes
         """
         return await self.execute_unary(
             request=request,
@@ -172,15 +641,95 @@ class AuthServiceClient(ConnectClient):
         )
 
 class AuthServiceSync(Protocol):
+    def list_auth_methods(self, request: ListAuthMethodsRequest, ctx: RequestContext[ListAuthMethodsRequest, ListAuthMethodsResponse], /) -> ListAuthMethodsResponse:
+        """
+        REST: GET /api/v1/authmethods
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def discovery_auth_method(self, request: DiscoveryAuthMethodRequest, ctx: RequestContext[DiscoveryAuthMethodRequest, DiscoveryAuthMethodResponse], /) -> DiscoveryAuthMethodResponse:
+        """
+        REST: POST /api/v1/auth:discovery body=discovery_request
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def verify_password_less_otp(self, request: VerifyPasswordLessOtpRequest, ctx: RequestContext[VerifyPasswordLessOtpRequest, VerifyPasswordLessOtpResponse], /) -> VerifyPasswordLessOtpResponse:
+        """
+        REST: POST /api/v1/auth/passwordless:verify body=otp_req
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def resend_auth_passwordless(self, request: ResendAuthPasswordlessRequest, ctx: RequestContext[ResendAuthPasswordlessRequest, Empty], /) -> Empty:
+        """
+        REST: POST /api/v1/auth/passwordless:resend body=*
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def list_user_organizations(self, request: Empty, ctx: RequestContext[Empty, ListUserOrganizationsResponse], /) -> ListUserOrganizationsResponse:
+        """
+        REST: GET /api/v1/auth:organizations
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def signup_organization(self, request: SignupOrganizationRequest, ctx: RequestContext[SignupOrganizationRequest, SignupOrganizationResponse], /) -> SignupOrganizationResponse:
+        """
+        REST: POST /api/v1/auth:signup body=*
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_auth_state(self, request: GetAuthStateRequest, ctx: RequestContext[GetAuthStateRequest, GetAuthStateResponse], /) -> GetAuthStateResponse:
+        """
+        REST: GET /api/v1/auth/state
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_auth_error(self, request: GetAuthErrorRequest, ctx: RequestContext[GetAuthErrorRequest, GetAuthErrorResponse], /) -> GetAuthErrorResponse:
+        """
+        REST: GET /api/v1/errors/{error_id}
+        REST: + GET /api/v1/auth/error/{error_id}
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def logout(self, request: Empty, ctx: RequestContext[Empty, Empty], /) -> Empty:
+        """
+        REST: POST /api/v1/auth/logout
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_auth_customizations(self, request: GetAuthCustomizationsRequest, ctx: RequestContext[GetAuthCustomizationsRequest, GetAuthCustomizationsResponse], /) -> GetAuthCustomizationsResponse:
+        """
+        REST: GET /api/v1/auth:customizations
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_auth_features(self, request: Empty, ctx: RequestContext[Empty, GetAuthFeaturesResponse], /) -> GetAuthFeaturesResponse:
+        """
+        REST: GET /api/v1/auth:features
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
     def update_login_user_details(self, request: UpdateLoginUserDetailsRequest, ctx: RequestContext[UpdateLoginUserDetailsRequest, UpdateLoginUserDetailsResponse], /) -> UpdateLoginUserDetailsResponse:
         """
         REST: POST /api/v1/connections/{connection_id}/auth-requests/{login_request_id}/user body=user
+        Auth: CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_login_request_details(self, request: GetLoginRequestDetailsRequest, ctx: RequestContext[GetLoginRequestDetailsRequest, GetLoginRequestDetailsResponse], /) -> GetLoginRequestDetailsResponse:
         """
         REST: GET /api/v1/auth-requests/{login_request_id}
+        Auth: CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -196,6 +745,127 @@ class AuthServiceWSGIApplication(ConnectWSGIApplication):
     ) -> None:
         super().__init__(
             endpoints={
+                "/scalekit.v1.auth.AuthService/ListAuthMethods": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="ListAuthMethods",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=ListAuthMethodsRequest,
+                        output=ListAuthMethodsResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.list_auth_methods,
+                ),
+                "/scalekit.v1.auth.AuthService/DiscoveryAuthMethod": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="DiscoveryAuthMethod",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=DiscoveryAuthMethodRequest,
+                        output=DiscoveryAuthMethodResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.discovery_auth_method,
+                ),
+                "/scalekit.v1.auth.AuthService/VerifyPasswordLessOtp": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="VerifyPasswordLessOtp",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=VerifyPasswordLessOtpRequest,
+                        output=VerifyPasswordLessOtpResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.verify_password_less_otp,
+                ),
+                "/scalekit.v1.auth.AuthService/ResendAuthPasswordless": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="ResendAuthPasswordless",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=ResendAuthPasswordlessRequest,
+                        output=Empty,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.resend_auth_passwordless,
+                ),
+                "/scalekit.v1.auth.AuthService/ListUserOrganizations": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="ListUserOrganizations",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=Empty,
+                        output=ListUserOrganizationsResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.list_user_organizations,
+                ),
+                "/scalekit.v1.auth.AuthService/SignupOrganization": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="SignupOrganization",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=SignupOrganizationRequest,
+                        output=SignupOrganizationResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.signup_organization,
+                ),
+                "/scalekit.v1.auth.AuthService/GetAuthState": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetAuthState",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=GetAuthStateRequest,
+                        output=GetAuthStateResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_auth_state,
+                ),
+                "/scalekit.v1.auth.AuthService/GetAuthError": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetAuthError",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=GetAuthErrorRequest,
+                        output=GetAuthErrorResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_auth_error,
+                ),
+                "/scalekit.v1.auth.AuthService/Logout": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="Logout",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=Empty,
+                        output=Empty,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.logout,
+                ),
+                "/scalekit.v1.auth.AuthService/GetAuthCustomizations": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetAuthCustomizations",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=GetAuthCustomizationsRequest,
+                        output=GetAuthCustomizationsResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_auth_customizations,
+                ),
+                "/scalekit.v1.auth.AuthService/GetAuthFeatures": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetAuthFeatures",
+                        service_name="scalekit.v1.auth.AuthService",
+                        input=Empty,
+                        output=GetAuthFeaturesResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_auth_features,
+                ),
                 "/scalekit.v1.auth.AuthService/UpdateLoginUserDetails": EndpointSync.unary(
                     method=MethodInfo(
                         name="UpdateLoginUserDetails",
@@ -256,6 +926,271 @@ class AuthServiceClientSync(ConnectClientSync):
             interceptors=interceptors,
             http_client=http_client,
         )
+    def list_auth_methods(
+        self,
+        request: ListAuthMethodsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> ListAuthMethodsResponse:
+        """
+        REST: GET /api/v1/authmethods
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListAuthMethods",
+                service_name="scalekit.v1.auth.AuthService",
+                input=ListAuthMethodsRequest,
+                output=ListAuthMethodsResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def discovery_auth_method(
+        self,
+        request: DiscoveryAuthMethodRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> DiscoveryAuthMethodResponse:
+        """
+        REST: POST /api/v1/auth:discovery body=discovery_request
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DiscoveryAuthMethod",
+                service_name="scalekit.v1.auth.AuthService",
+                input=DiscoveryAuthMethodRequest,
+                output=DiscoveryAuthMethodResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def verify_password_less_otp(
+        self,
+        request: VerifyPasswordLessOtpRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> VerifyPasswordLessOtpResponse:
+        """
+        REST: POST /api/v1/auth/passwordless:verify body=otp_req
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="VerifyPasswordLessOtp",
+                service_name="scalekit.v1.auth.AuthService",
+                input=VerifyPasswordLessOtpRequest,
+                output=VerifyPasswordLessOtpResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def resend_auth_passwordless(
+        self,
+        request: ResendAuthPasswordlessRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Empty:
+        """
+        REST: POST /api/v1/auth/passwordless:resend body=*
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ResendAuthPasswordless",
+                service_name="scalekit.v1.auth.AuthService",
+                input=ResendAuthPasswordlessRequest,
+                output=Empty,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def list_user_organizations(
+        self,
+        request: Empty,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> ListUserOrganizationsResponse:
+        """
+        REST: GET /api/v1/auth:organizations
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListUserOrganizations",
+                service_name="scalekit.v1.auth.AuthService",
+                input=Empty,
+                output=ListUserOrganizationsResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def signup_organization(
+        self,
+        request: SignupOrganizationRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> SignupOrganizationResponse:
+        """
+        REST: POST /api/v1/auth:signup body=*
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="SignupOrganization",
+                service_name="scalekit.v1.auth.AuthService",
+                input=SignupOrganizationRequest,
+                output=SignupOrganizationResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_auth_state(
+        self,
+        request: GetAuthStateRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetAuthStateResponse:
+        """
+        REST: GET /api/v1/auth/state
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetAuthState",
+                service_name="scalekit.v1.auth.AuthService",
+                input=GetAuthStateRequest,
+                output=GetAuthStateResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_auth_error(
+        self,
+        request: GetAuthErrorRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetAuthErrorResponse:
+        """
+        REST: GET /api/v1/errors/{error_id}
+        REST: + GET /api/v1/auth/error/{error_id}
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetAuthError",
+                service_name="scalekit.v1.auth.AuthService",
+                input=GetAuthErrorRequest,
+                output=GetAuthErrorResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def logout(
+        self,
+        request: Empty,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Empty:
+        """
+        REST: POST /api/v1/auth/logout
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="Logout",
+                service_name="scalekit.v1.auth.AuthService",
+                input=Empty,
+                output=Empty,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_auth_customizations(
+        self,
+        request: GetAuthCustomizationsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetAuthCustomizationsResponse:
+        """
+        REST: GET /api/v1/auth:customizations
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetAuthCustomizations",
+                service_name="scalekit.v1.auth.AuthService",
+                input=GetAuthCustomizationsRequest,
+                output=GetAuthCustomizationsResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_auth_features(
+        self,
+        request: Empty,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetAuthFeaturesResponse:
+        """
+        REST: GET /api/v1/auth:features
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetAuthFeatures",
+                service_name="scalekit.v1.auth.AuthService",
+                input=Empty,
+                output=GetAuthFeaturesResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
     def update_login_user_details(
         self,
         request: UpdateLoginUserDetailsRequest,
@@ -265,6 +1200,7 @@ class AuthServiceClientSync(ConnectClientSync):
     ) -> UpdateLoginUserDetailsResponse:
         """
         REST: POST /api/v1/connections/{connection_id}/auth-requests/{login_request_id}/user body=user
+        Auth: CLIENT; client credentials: yes
         """
         return self.execute_unary(
             request=request,
@@ -288,6 +1224,7 @@ class AuthServiceClientSync(ConnectClientSync):
     ) -> GetLoginRequestDetailsResponse:
         """
         REST: GET /api/v1/auth-requests/{login_request_id}
+        Auth: CLIENT; client credentials: yes
         """
         return self.execute_unary(
             request=request,

@@ -22,32 +22,86 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from scalekit_api.v1.commons import commons_pb2 as scalekit__api_dot_v1_dot_commons_dot_commons__pb2
+from scalekit_api.v1.connections import connections_pb2 as scalekit__api_dot_v1_dot_connections_dot_connections__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fscalekit_api/v1/auth/auth.proto\x12\x10scalekit.v1.auth\x1a\x1cgoogle/protobuf/struct.proto\"\xa3\x01\n\x11\x41uthRequestClient\x12\x1b\n\tclient_id\x18\x01 \x01(\tR\x08\x63lientId\x12 \n\x0csk_client_id\x18\x02 \x01(\tR\nskClientId\x12\x1f\n\x0b\x63lient_name\x18\x03 \x01(\tR\nclientName\x12\x15\n\x06is_dcr\x18\x04 \x01(\x08R\x05isDcr\x12\x17\n\x07is_cimd\x18\x05 \x01(\x08R\x06isCimd\"<\n\x12\x41uthRequestDetails\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n\x06scopes\x18\x02 \x03(\tR\x06scopes\"9\n\x13\x41uthRequestResource\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\"I\n\x1dGetLoginRequestDetailsRequest\x12(\n\x10login_request_id\x18\x01 \x01(\tR\x0eloginRequestId\"\xe9\x01\n\x1eGetLoginRequestDetailsResponse\x12G\n\x0c\x61uth_request\x18\x01 \x01(\x0b\x32$.scalekit.v1.auth.AuthRequestDetailsR\x0b\x61uthRequest\x12;\n\x06\x63lient\x18\x02 \x01(\x0b\x32#.scalekit.v1.auth.AuthRequestClientR\x06\x63lient\x12\x41\n\x08resource\x18\x03 \x01(\x0b\x32%.scalekit.v1.auth.AuthRequestResourceR\x08resource\"\x9a\x01\n\x1dUpdateLoginUserDetailsRequest\x12#\n\rconnection_id\x18\x01 \x01(\tR\x0c\x63onnectionId\x12(\n\x10login_request_id\x18\x02 \x01(\tR\x0eloginRequestId\x12*\n\x04user\x18\x03 \x01(\x0b\x32\x16.scalekit.v1.auth.UserR\x04user\"H\n\x1eUpdateLoginUserDetailsResponse\x12&\n\x0f\x61uth_request_id\x18\x01 \x01(\tR\rauthRequestId\"\xce\x05\n\x04User\x12\x10\n\x03sub\x18\x01 \x01(\tR\x03sub\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x1d\n\ngiven_name\x18\x03 \x01(\tR\tgivenName\x12\x1f\n\x0b\x66\x61mily_name\x18\x04 \x01(\tR\nfamilyName\x12%\n\x0e\x65mail_verified\x18\x05 \x01(\x08R\remailVerified\x12!\n\x0cphone_number\x18\x06 \x01(\tR\x0bphoneNumber\x12\x32\n\x15phone_number_verified\x18\x07 \x01(\x08R\x13phoneNumberVerified\x12\x12\n\x04name\x18\x08 \x01(\tR\x04name\x12-\n\x12preferred_username\x18\t \x01(\tR\x11preferredUsername\x12\x18\n\x07picture\x18\n \x01(\tR\x07picture\x12\x16\n\x06gender\x18\x0b \x01(\tR\x06gender\x12\x16\n\x06locale\x18\x0c \x01(\tR\x06locale\x12\x16\n\x06groups\x18\r \x03(\tR\x06groups\x12\x44\n\x11\x63ustom_attributes\x18\x0e \x01(\x0b\x32\x17.google.protobuf.StructR\x10\x63ustomAttributes\x12=\n\x18organization_external_id\x18\x0f \x01(\tH\x00R\x16organizationExternalId\x88\x01\x01\x12\x14\n\x05roles\x18\x10 \x03(\tR\x05roles\x12\x41\n\x1aorganization_external_name\x18\x11 \x01(\tH\x01R\x18organizationExternalName\x88\x01\x01\x12!\n\x0clogin_failed\x18\x12 \x01(\x08R\x0bloginFailedB\x1b\n\x19_organization_external_idB\x1d\n\x1b_organization_external_name2\x87\x02\n\x0b\x41uthService\x12{\n\x16UpdateLoginUserDetails\x12/.scalekit.v1.auth.UpdateLoginUserDetailsRequest\x1a\x30.scalekit.v1.auth.UpdateLoginUserDetailsResponse\x12{\n\x16GetLoginRequestDetails\x12/.scalekit.v1.auth.GetLoginRequestDetailsRequest\x1a\x30.scalekit.v1.auth.GetLoginRequestDetailsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fscalekit_api/v1/auth/auth.proto\x12\x10scalekit.v1.auth\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%scalekit_api/v1/commons/commons.proto\x1a-scalekit_api/v1/connections/connections.proto\"0\n\x16ListAuthMethodsRequest\x12\x16\n\x06intent\x18\x01 \x01(\tR\x06intent\"Z\n\x17ListAuthMethodsResponse\x12?\n\x0c\x61uth_methods\x18\x01 \x03(\x0b\x32\x1c.scalekit.v1.auth.AuthMethodR\x0b\x61uthMethods\"\xce\x05\n\nAuthMethod\x12#\n\rconnection_id\x18\x01 \x01(\tR\x0c\x63onnectionId\x12P\n\x0f\x63onnection_type\x18\x02 \x01(\x0e\x32\'.scalekit.v1.connections.ConnectionTypeR\x0e\x63onnectionType\x12\x1a\n\x08provider\x18\x03 \x01(\tR\x08provider\x12.\n\x13\x61uth_initiation_uri\x18\x04 \x01(\tR\x11\x61uthInitiationUri\x12[\n\x11passwordless_type\x18\x05 \x01(\x0e\x32).scalekit.v1.connections.PasswordlessTypeH\x00R\x10passwordlessType\x88\x01\x01\x12\x37\n\x15\x63ode_challenge_length\x18\x06 \x01(\rH\x01R\x13\x63odeChallengeLength\x88\x01\x01\x12N\n!enable_webauthn_auto_registration\x18\x07 \x01(\x08H\x02R\x1e\x65nableWebauthnAutoRegistration\x88\x01\x01\x12\x33\n\x13show_passkey_button\x18\x08 \x01(\x08H\x03R\x11showPasskeyButton\x88\x01\x01\x12N\n!enable_webauthn_conditional_login\x18\t \x01(\x08H\x04R\x1e\x65nableWebauthnConditionalLogin\x88\x01\x01\x42\x14\n\x12_passwordless_typeB\x18\n\x16_code_challenge_lengthB$\n\"_enable_webauthn_auto_registrationB\x16\n\x14_show_passkey_buttonB$\n\"_enable_webauthn_conditional_login\"m\n\x1a\x44iscoveryAuthMethodRequest\x12O\n\x11\x64iscovery_request\x18\x02 \x01(\x0b\x32\".scalekit.v1.auth.DiscoveryRequestR\x10\x64iscoveryRequest\"\x8c\x01\n\x10\x44iscoveryRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x30\n\x06intent\x18\x02 \x01(\x0e\x32\x18.scalekit.v1.auth.IntentR\x06intent\x12\x30\n\x14g_recaptcha_response\x18\x03 \x01(\tR\x12gRecaptchaResponse\"\\\n\x1b\x44iscoveryAuthMethodResponse\x12=\n\x0b\x61uth_method\x18\x01 \x01(\x0b\x32\x1c.scalekit.v1.auth.AuthMethodR\nauthMethod\"\x1e\n\x1cGetAuthCustomizationsRequest\"\xe2\x01\n\x0ePortalSettings\x12\'\n\x0f\x63ustom_branding\x18\x01 \x01(\x08R\x0e\x63ustomBranding\x12\x39\n\x17new_self_serve_sso_scim\x18\x02 \x01(\x08H\x00R\x13newSelfServeSsoScim\x88\x01\x01\x12\x36\n\x15mcp_consent_screen_v2\x18\x03 \x01(\x08H\x01R\x12mcpConsentScreenV2\x88\x01\x01\x42\x1a\n\x18_new_self_serve_sso_scimB\x18\n\x16_mcp_consent_screen_v2\"\xc4\x02\n\x1dGetAuthCustomizationsResponse\x12N\n\x16\x63ustomization_settings\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\x15\x63ustomizationSettings\x12<\n\x08settings\x18\x03 \x01(\x0b\x32 .scalekit.v1.auth.PortalSettingsR\x08settings\x12u\n\x1borganization_customizations\x18\x04 \x01(\x0b\x32/.scalekit.v1.commons.OrganizationCustomizationsH\x00R\x1aorganizationCustomizations\x88\x01\x01\x42\x1e\n\x1c_organization_customizations\"N\n\x17GetAuthFeaturesResponse\x12\x33\n\x08\x66\x65\x61tures\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x08\x66\x65\x61tures\"U\n\x1cVerifyPasswordLessOtpRequest\x12\x35\n\x07otp_req\x18\x02 \x01(\x0b\x32\x1c.scalekit.v1.auth.OTPRequestR\x06otpReq\"\x1f\n\x1dVerifyPasswordLessOtpResponse\"e\n\nOTPRequest\x12%\n\x0e\x63ode_challenge\x18\x01 \x01(\tR\rcodeChallenge\x12\x30\n\x14g_recaptcha_response\x18\x02 \x01(\tR\x12gRecaptchaResponse\"Q\n\x1dResendAuthPasswordlessRequest\x12\x30\n\x14g_recaptcha_response\x18\x01 \x01(\tR\x12gRecaptchaResponse\"\xca\x01\n\x1dListUserOrganizationsResponse\x12\x44\n\rorganizations\x18\x01 \x03(\x0b\x32\x1e.scalekit.v1.auth.OrganizationR\rorganizations\x12\x31\n\x04user\x18\x02 \x01(\x0b\x32\x1d.scalekit.v1.auth.UserDetailsR\x04user\x12\x30\n\x06intent\x18\x03 \x01(\x0e\x32\x18.scalekit.v1.auth.IntentR\x06intent\"\xb8\x04\n\x0cOrganization\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12+\n\x11membership_status\x18\x03 \x01(\tR\x10membershipStatus\x12=\n\x18invitation_inviter_email\x18\x04 \x01(\tH\x00R\x16invitationInviterEmail\x88\x01\x01\x12U\n\x16invitation_accepted_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x01R\x14invitationAcceptedAt\x88\x01\x01\x12S\n\x15invitation_created_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x02R\x13invitationCreatedAt\x88\x01\x01\x12S\n\x15invitation_expires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x03R\x13invitationExpiresAt\x88\x01\x01\x12\x1e\n\x08logo_url\x18\x08 \x01(\tH\x04R\x07logoUrl\x88\x01\x01\x42\x1b\n\x19_invitation_inviter_emailB\x19\n\x17_invitation_accepted_atB\x18\n\x16_invitation_created_atB\x18\n\x16_invitation_expires_atB\x0b\n\t_logo_url\"_\n\x0bUserDetails\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1d\n\nfirst_name\x18\x02 \x01(\tR\tfirstName\x12\x1b\n\tlast_name\x18\x03 \x01(\tR\x08lastName\"\xc4\x01\n\x19SignupOrganizationRequest\x12+\n\x11organization_name\x18\x01 \x01(\tR\x10organizationName\x12\x1d\n\nfirst_name\x18\x02 \x01(\tR\tfirstName\x12\x1b\n\tlast_name\x18\x03 \x01(\tR\x08lastName\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12!\n\x0cphone_number\x18\x05 \x01(\tR\x0bphoneNumber\"r\n\x1aSignupOrganizationResponse\x12\'\n\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12+\n\x11organization_name\x18\x02 \x01(\tR\x10organizationName\"\x9a\x01\n\x1dUpdateLoginUserDetailsRequest\x12#\n\rconnection_id\x18\x01 \x01(\tR\x0c\x63onnectionId\x12(\n\x10login_request_id\x18\x02 \x01(\tR\x0eloginRequestId\x12*\n\x04user\x18\x03 \x01(\x0b\x32\x16.scalekit.v1.auth.UserR\x04user\"H\n\x1eUpdateLoginUserDetailsResponse\x12&\n\x0f\x61uth_request_id\x18\x01 \x01(\tR\rauthRequestId\"I\n\x1dGetLoginRequestDetailsRequest\x12(\n\x10login_request_id\x18\x01 \x01(\tR\x0eloginRequestId\"\xe9\x01\n\x1eGetLoginRequestDetailsResponse\x12G\n\x0c\x61uth_request\x18\x01 \x01(\x0b\x32$.scalekit.v1.auth.AuthRequestDetailsR\x0b\x61uthRequest\x12;\n\x06\x63lient\x18\x02 \x01(\x0b\x32#.scalekit.v1.auth.AuthRequestClientR\x06\x63lient\x12\x41\n\x08resource\x18\x03 \x01(\x0b\x32%.scalekit.v1.auth.AuthRequestResourceR\x08resource\"<\n\x12\x41uthRequestDetails\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n\x06scopes\x18\x02 \x03(\tR\x06scopes\"\xa3\x01\n\x11\x41uthRequestClient\x12\x1b\n\tclient_id\x18\x01 \x01(\tR\x08\x63lientId\x12 \n\x0csk_client_id\x18\x02 \x01(\tR\nskClientId\x12\x1f\n\x0b\x63lient_name\x18\x03 \x01(\tR\nclientName\x12\x15\n\x06is_dcr\x18\x04 \x01(\x08R\x05isDcr\x12\x17\n\x07is_cimd\x18\x05 \x01(\x08R\x06isCimd\"9\n\x13\x41uthRequestResource\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\"\xce\x05\n\x04User\x12\x10\n\x03sub\x18\x01 \x01(\tR\x03sub\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x1d\n\ngiven_name\x18\x03 \x01(\tR\tgivenName\x12\x1f\n\x0b\x66\x61mily_name\x18\x04 \x01(\tR\nfamilyName\x12%\n\x0e\x65mail_verified\x18\x05 \x01(\x08R\remailVerified\x12!\n\x0cphone_number\x18\x06 \x01(\tR\x0bphoneNumber\x12\x32\n\x15phone_number_verified\x18\x07 \x01(\x08R\x13phoneNumberVerified\x12\x12\n\x04name\x18\x08 \x01(\tR\x04name\x12-\n\x12preferred_username\x18\t \x01(\tR\x11preferredUsername\x12\x18\n\x07picture\x18\n \x01(\tR\x07picture\x12\x16\n\x06gender\x18\x0b \x01(\tR\x06gender\x12\x16\n\x06locale\x18\x0c \x01(\tR\x06locale\x12\x16\n\x06groups\x18\r \x03(\tR\x06groups\x12\x44\n\x11\x63ustom_attributes\x18\x0e \x01(\x0b\x32\x17.google.protobuf.StructR\x10\x63ustomAttributes\x12=\n\x18organization_external_id\x18\x0f \x01(\tH\x00R\x16organizationExternalId\x88\x01\x01\x12\x14\n\x05roles\x18\x10 \x03(\tR\x05roles\x12\x41\n\x1aorganization_external_name\x18\x11 \x01(\tH\x01R\x18organizationExternalName\x88\x01\x01\x12!\n\x0clogin_failed\x18\x12 \x01(\x08R\x0bloginFailedB\x1b\n\x19_organization_external_idB\x1d\n\x1b_organization_external_name\"V\n\x13GetAuthStateRequest\x12\'\n\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12\x16\n\x06prompt\x18\x02 \x01(\tR\x06prompt\"\xa4\x01\n\x14GetAuthStateResponse\x12:\n\nauth_state\x18\x01 \x01(\x0e\x32\x1b.scalekit.v1.auth.AuthStateR\tauthState\x12\x31\n\x04user\x18\x02 \x01(\x0b\x32\x1d.scalekit.v1.auth.UserDetailsR\x04user\x12\x1d\n\nlogin_hint\x18\x03 \x01(\tR\tloginHint\"0\n\x13GetAuthErrorRequest\x12\x19\n\x08\x65rror_id\x18\x01 \x01(\tR\x07\x65rrorId\"Y\n\x14GetAuthErrorResponse\x12\x14\n\x05\x65rror\x18\x01 \x01(\tR\x05\x65rror\x12+\n\x11\x65rror_description\x18\x02 \x01(\tR\x10\x65rrorDescription*:\n\x06Intent\x12\x16\n\x12INTENT_UNSPECIFIED\x10\x00\x12\x0b\n\x07sign_in\x10\x01\x12\x0b\n\x07sign_up\x10\x02*\xb4\x04\n\tAuthState\x12\x1a\n\x16\x41UTH_STATE_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x41UTHENTICATION_IN_PROGRESS\x10\x01\x12\x19\n\x15ORGANIZATION_SWITCHER\x10\x02\x12\x19\n\x15ORGANIZATION_SELECTED\x10\x03\x12\x17\n\x13ORGANIZATION_SIGNUP\x10\x04\x12 \n\x1cORGANIZATION_SWITCHER_SIGNUP\x10\x05\x12\x1c\n\x18OTP_VERIFICATION_PENDING\x10\x06\x12\x13\n\x0fMAGIC_LINK_SENT\x10\x07\x12&\n\"LINK_SENT_OTP_VERIFICATION_PENDING\x10\x08\x12\x10\n\x0cOTP_VERIFIED\x10\t\x12\x11\n\rLINK_VERIFIED\x10\n\x12\x15\n\x11SSO_AUTHENTICATED\x10\x0b\x12\x14\n\x10ORG_USER_CREATED\x10\x0c\x12\x1c\n\x18\x41UTHENTICATION_COMPLETED\x10\r\x12\x19\n\x15\x41UTHENTICATION_FAILED\x10\x0e\x12\x15\n\x11WEBAUTHN_VERIFIED\x10\x0f\x12 \n\x1cVERIFICATION_MAGIC_LINK_SENT\x10\x10\x12$\n VERIFICATION_MAGIC_LINK_OTP_SENT\x10\x11\x12\x19\n\x15VERIFICATION_OTP_SENT\x10\x12\x12\x1a\n\x16VERIFICATION_COMPLETED\x10\x13\x32\xdb\n\n\x0b\x41uthService\x12\x66\n\x0fListAuthMethods\x12(.scalekit.v1.auth.ListAuthMethodsRequest\x1a).scalekit.v1.auth.ListAuthMethodsResponse\x12r\n\x13\x44iscoveryAuthMethod\x12,.scalekit.v1.auth.DiscoveryAuthMethodRequest\x1a-.scalekit.v1.auth.DiscoveryAuthMethodResponse\x12x\n\x15VerifyPasswordLessOtp\x12..scalekit.v1.auth.VerifyPasswordLessOtpRequest\x1a/.scalekit.v1.auth.VerifyPasswordLessOtpResponse\x12\x61\n\x16ResendAuthPasswordless\x12/.scalekit.v1.auth.ResendAuthPasswordlessRequest\x1a\x16.google.protobuf.Empty\x12`\n\x15ListUserOrganizations\x12\x16.google.protobuf.Empty\x1a/.scalekit.v1.auth.ListUserOrganizationsResponse\x12o\n\x12SignupOrganization\x12+.scalekit.v1.auth.SignupOrganizationRequest\x1a,.scalekit.v1.auth.SignupOrganizationResponse\x12]\n\x0cGetAuthState\x12%.scalekit.v1.auth.GetAuthStateRequest\x1a&.scalekit.v1.auth.GetAuthStateResponse\x12]\n\x0cGetAuthError\x12%.scalekit.v1.auth.GetAuthErrorRequest\x1a&.scalekit.v1.auth.GetAuthErrorResponse\x12\x38\n\x06Logout\x12\x16.google.protobuf.Empty\x1a\x16.google.protobuf.Empty\x12x\n\x15GetAuthCustomizations\x12..scalekit.v1.auth.GetAuthCustomizationsRequest\x1a/.scalekit.v1.auth.GetAuthCustomizationsResponse\x12T\n\x0fGetAuthFeatures\x12\x16.google.protobuf.Empty\x1a).scalekit.v1.auth.GetAuthFeaturesResponse\x12{\n\x16UpdateLoginUserDetails\x12/.scalekit.v1.auth.UpdateLoginUserDetailsRequest\x1a\x30.scalekit.v1.auth.UpdateLoginUserDetailsResponse\x12{\n\x16GetLoginRequestDetails\x12/.scalekit.v1.auth.GetLoginRequestDetailsRequest\x1a\x30.scalekit.v1.auth.GetLoginRequestDetailsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'scalekit_api.v1.auth.auth_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_AUTHREQUESTCLIENT']._serialized_start=84
-  _globals['_AUTHREQUESTCLIENT']._serialized_end=247
-  _globals['_AUTHREQUESTDETAILS']._serialized_start=249
-  _globals['_AUTHREQUESTDETAILS']._serialized_end=309
-  _globals['_AUTHREQUESTRESOURCE']._serialized_start=311
-  _globals['_AUTHREQUESTRESOURCE']._serialized_end=368
-  _globals['_GETLOGINREQUESTDETAILSREQUEST']._serialized_start=370
-  _globals['_GETLOGINREQUESTDETAILSREQUEST']._serialized_end=443
-  _globals['_GETLOGINREQUESTDETAILSRESPONSE']._serialized_start=446
-  _globals['_GETLOGINREQUESTDETAILSRESPONSE']._serialized_end=679
-  _globals['_UPDATELOGINUSERDETAILSREQUEST']._serialized_start=682
-  _globals['_UPDATELOGINUSERDETAILSREQUEST']._serialized_end=836
-  _globals['_UPDATELOGINUSERDETAILSRESPONSE']._serialized_start=838
-  _globals['_UPDATELOGINUSERDETAILSRESPONSE']._serialized_end=910
-  _globals['_USER']._serialized_start=913
-  _globals['_USER']._serialized_end=1631
-  _globals['_AUTHSERVICE']._serialized_start=1634
-  _globals['_AUTHSERVICE']._serialized_end=1897
+  _globals['_INTENT']._serialized_start=5550
+  _globals['_INTENT']._serialized_end=5608
+  _globals['_AUTHSTATE']._serialized_start=5611
+  _globals['_AUTHSTATE']._serialized_end=6175
+  _globals['_LISTAUTHMETHODSREQUEST']._serialized_start=231
+  _globals['_LISTAUTHMETHODSREQUEST']._serialized_end=279
+  _globals['_LISTAUTHMETHODSRESPONSE']._serialized_start=281
+  _globals['_LISTAUTHMETHODSRESPONSE']._serialized_end=371
+  _globals['_AUTHMETHOD']._serialized_start=374
+  _globals['_AUTHMETHOD']._serialized_end=1092
+  _globals['_DISCOVERYAUTHMETHODREQUEST']._serialized_start=1094
+  _globals['_DISCOVERYAUTHMETHODREQUEST']._serialized_end=1203
+  _globals['_DISCOVERYREQUEST']._serialized_start=1206
+  _globals['_DISCOVERYREQUEST']._serialized_end=1346
+  _globals['_DISCOVERYAUTHMETHODRESPONSE']._serialized_start=1348
+  _globals['_DISCOVERYAUTHMETHODRESPONSE']._serialized_end=1440
+  _globals['_GETAUTHCUSTOMIZATIONSREQUEST']._serialized_start=1442
+  _globals['_GETAUTHCUSTOMIZATIONSREQUEST']._serialized_end=1472
+  _globals['_PORTALSETTINGS']._serialized_start=1475
+  _globals['_PORTALSETTINGS']._serialized_end=1701
+  _globals['_GETAUTHCUSTOMIZATIONSRESPONSE']._serialized_start=1704
+  _globals['_GETAUTHCUSTOMIZATIONSRESPONSE']._serialized_end=2028
+  _globals['_GETAUTHFEATURESRESPONSE']._serialized_start=2030
+  _globals['_GETAUTHFEATURESRESPONSE']._serialized_end=2108
+  _globals['_VERIFYPASSWORDLESSOTPREQUEST']._serialized_start=2110
+  _globals['_VERIFYPASSWORDLESSOTPREQUEST']._serialized_end=2195
+  _globals['_VERIFYPASSWORDLESSOTPRESPONSE']._serialized_start=2197
+  _globals['_VERIFYPASSWORDLESSOTPRESPONSE']._serialized_end=2228
+  _globals['_OTPREQUEST']._serialized_start=2230
+  _globals['_OTPREQUEST']._serialized_end=2331
+  _globals['_RESENDAUTHPASSWORDLESSREQUEST']._serialized_start=2333
+  _globals['_RESENDAUTHPASSWORDLESSREQUEST']._serialized_end=2414
+  _globals['_LISTUSERORGANIZATIONSRESPONSE']._serialized_start=2417
+  _globals['_LISTUSERORGANIZATIONSRESPONSE']._serialized_end=2619
+  _globals['_ORGANIZATION']._serialized_start=2622
+  _globals['_ORGANIZATION']._serialized_end=3190
+  _globals['_USERDETAILS']._serialized_start=3192
+  _globals['_USERDETAILS']._serialized_end=3287
+  _globals['_SIGNUPORGANIZATIONREQUEST']._serialized_start=3290
+  _globals['_SIGNUPORGANIZATIONREQUEST']._serialized_end=3486
+  _globals['_SIGNUPORGANIZATIONRESPONSE']._serialized_start=3488
+  _globals['_SIGNUPORGANIZATIONRESPONSE']._serialized_end=3602
+  _globals['_UPDATELOGINUSERDETAILSREQUEST']._serialized_start=3605
+  _globals['_UPDATELOGINUSERDETAILSREQUEST']._serialized_end=3759
+  _globals['_UPDATELOGINUSERDETAILSRESPONSE']._serialized_start=3761
+  _globals['_UPDATELOGINUSERDETAILSRESPONSE']._serialized_end=3833
+  _globals['_GETLOGINREQUESTDETAILSREQUEST']._serialized_start=3835
+  _globals['_GETLOGINREQUESTDETAILSREQUEST']._serialized_end=3908
+  _globals['_GETLOGINREQUESTDETAILSRESPONSE']._serialized_start=3911
+  _globals['_GETLOGINREQUESTDETAILSRESPONSE']._serialized_end=4144
+  _globals['_AUTHREQUESTDETAILS']._serialized_start=4146
+  _globals['_AUTHREQUESTDETAILS']._serialized_end=4206
+  _globals['_AUTHREQUESTCLIENT']._serialized_start=4209
+  _globals['_AUTHREQUESTCLIENT']._serialized_end=4372
+  _globals['_AUTHREQUESTRESOURCE']._serialized_start=4374
+  _globals['_AUTHREQUESTRESOURCE']._serialized_end=4431
+  _globals['_USER']._serialized_start=4434
+  _globals['_USER']._serialized_end=5152
+  _globals['_GETAUTHSTATEREQUEST']._serialized_start=5154
+  _globals['_GETAUTHSTATEREQUEST']._serialized_end=5240
+  _globals['_GETAUTHSTATERESPONSE']._serialized_start=5243
+  _globals['_GETAUTHSTATERESPONSE']._serialized_end=5407
+  _globals['_GETAUTHERRORREQUEST']._serialized_start=5409
+  _globals['_GETAUTHERRORREQUEST']._serialized_end=5457
+  _globals['_GETAUTHERRORRESPONSE']._serialized_start=5459
+  _globals['_GETAUTHERRORRESPONSE']._serialized_end=5548
+  _globals['_AUTHSERVICE']._serialized_start=6178
+  _globals['_AUTHSERVICE']._serialized_end=7549
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from scalekit_api.v1.auth import auth_pb2 as scalekit__api_dot_v1_dot_auth_dot_auth__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -34,6 +35,61 @@ class AuthServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.ListAuthMethods = channel.unary_unary(
+                '/scalekit.v1.auth.AuthService/ListAuthMethods',
+                request_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ListAuthMethodsRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ListAuthMethodsResponse.FromString,
+                _registered_method=True)
+        self.DiscoveryAuthMethod = channel.unary_unary(
+                '/scalekit.v1.auth.AuthService/DiscoveryAuthMethod',
+                request_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.DiscoveryAuthMethodRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.DiscoveryAuthMethodResponse.FromString,
+                _registered_method=True)
+        self.VerifyPasswordLessOtp = channel.unary_unary(
+                '/scalekit.v1.auth.AuthService/VerifyPasswordLessOtp',
+                request_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.VerifyPasswordLessOtpRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.VerifyPasswordLessOtpResponse.FromString,
+                _registered_method=True)
+        self.ResendAuthPasswordless = channel.unary_unary(
+                '/scalekit.v1.auth.AuthService/ResendAuthPasswordless',
+                request_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ResendAuthPasswordlessRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
+        self.ListUserOrganizations = channel.unary_unary(
+                '/scalekit.v1.auth.AuthService/ListUserOrganizations',
+                request_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ListUserOrganizationsResponse.FromString,
+                _registered_method=True)
+        self.SignupOrganization = channel.unary_unary(
+                '/scalekit.v1.auth.AuthService/SignupOrganization',
+                request_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.SignupOrganizationRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.SignupOrganizationResponse.FromString,
+                _registered_method=True)
+        self.GetAuthState = channel.unary_unary(
+                '/scalekit.v1.auth.AuthService/GetAuthState',
+                request_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthStateRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthStateResponse.FromString,
+                _registered_method=True)
+        self.GetAuthError = channel.unary_unary(
+                '/scalekit.v1.auth.AuthService/GetAuthError',
+                request_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthErrorRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthErrorResponse.FromString,
+                _registered_method=True)
+        self.Logout = channel.unary_unary(
+                '/scalekit.v1.auth.AuthService/Logout',
+                request_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
+        self.GetAuthCustomizations = channel.unary_unary(
+                '/scalekit.v1.auth.AuthService/GetAuthCustomizations',
+                request_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthCustomizationsRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthCustomizationsResponse.FromString,
+                _registered_method=True)
+        self.GetAuthFeatures = channel.unary_unary(
+                '/scalekit.v1.auth.AuthService/GetAuthFeatures',
+                request_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthFeaturesResponse.FromString,
+                _registered_method=True)
         self.UpdateLoginUserDetails = channel.unary_unary(
                 '/scalekit.v1.auth.AuthService/UpdateLoginUserDetails',
                 request_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.UpdateLoginUserDetailsRequest.SerializeToString,
@@ -49,8 +105,98 @@ class AuthServiceStub:
 class AuthServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
+    def ListAuthMethods(self, request, context):
+        """REST: GET /api/v1/authmethods
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DiscoveryAuthMethod(self, request, context):
+        """REST: POST /api/v1/auth:discovery body=discovery_request
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyPasswordLessOtp(self, request, context):
+        """REST: POST /api/v1/auth/passwordless:verify body=otp_req
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResendAuthPasswordless(self, request, context):
+        """REST: POST /api/v1/auth/passwordless:resend body=*
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListUserOrganizations(self, request, context):
+        """REST: GET /api/v1/auth:organizations
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SignupOrganization(self, request, context):
+        """REST: POST /api/v1/auth:signup body=*
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAuthState(self, request, context):
+        """REST: GET /api/v1/auth/state
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAuthError(self, request, context):
+        """REST: GET /api/v1/errors/{error_id}
+        REST: + GET /api/v1/auth/error/{error_id}
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Logout(self, request, context):
+        """REST: POST /api/v1/auth/logout
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAuthCustomizations(self, request, context):
+        """REST: GET /api/v1/auth:customizations
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAuthFeatures(self, request, context):
+        """REST: GET /api/v1/auth:features
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateLoginUserDetails(self, request, context):
         """REST: POST /api/v1/connections/{connection_id}/auth-requests/{login_request_id}/user body=user
+        Auth: CLIENT; client credentials: yes
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -58,6 +204,7 @@ class AuthServiceServicer:
 
     def GetLoginRequestDetails(self, request, context):
         """REST: GET /api/v1/auth-requests/{login_request_id}
+        Auth: CLIENT; client credentials: yes
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -66,6 +213,61 @@ class AuthServiceServicer:
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'ListAuthMethods': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuthMethods,
+                    request_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ListAuthMethodsRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ListAuthMethodsResponse.SerializeToString,
+            ),
+            'DiscoveryAuthMethod': grpc.unary_unary_rpc_method_handler(
+                    servicer.DiscoveryAuthMethod,
+                    request_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.DiscoveryAuthMethodRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.DiscoveryAuthMethodResponse.SerializeToString,
+            ),
+            'VerifyPasswordLessOtp': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyPasswordLessOtp,
+                    request_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.VerifyPasswordLessOtpRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.VerifyPasswordLessOtpResponse.SerializeToString,
+            ),
+            'ResendAuthPasswordless': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResendAuthPasswordless,
+                    request_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ResendAuthPasswordlessRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'ListUserOrganizations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListUserOrganizations,
+                    request_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ListUserOrganizationsResponse.SerializeToString,
+            ),
+            'SignupOrganization': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignupOrganization,
+                    request_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.SignupOrganizationRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.SignupOrganizationResponse.SerializeToString,
+            ),
+            'GetAuthState': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAuthState,
+                    request_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthStateRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthStateResponse.SerializeToString,
+            ),
+            'GetAuthError': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAuthError,
+                    request_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthErrorRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthErrorResponse.SerializeToString,
+            ),
+            'Logout': grpc.unary_unary_rpc_method_handler(
+                    servicer.Logout,
+                    request_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'GetAuthCustomizations': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAuthCustomizations,
+                    request_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthCustomizationsRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthCustomizationsResponse.SerializeToString,
+            ),
+            'GetAuthFeatures': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAuthFeatures,
+                    request_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthFeaturesResponse.SerializeToString,
+            ),
             'UpdateLoginUserDetails': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateLoginUserDetails,
                     request_deserializer=scalekit__api_dot_v1_dot_auth_dot_auth__pb2.UpdateLoginUserDetailsRequest.FromString,
@@ -86,6 +288,303 @@ def add_AuthServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class AuthService:
     """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def ListAuthMethods(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.AuthService/ListAuthMethods',
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ListAuthMethodsRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ListAuthMethodsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DiscoveryAuthMethod(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.AuthService/DiscoveryAuthMethod',
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.DiscoveryAuthMethodRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.DiscoveryAuthMethodResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyPasswordLessOtp(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.AuthService/VerifyPasswordLessOtp',
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.VerifyPasswordLessOtpRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.VerifyPasswordLessOtpResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResendAuthPasswordless(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.AuthService/ResendAuthPasswordless',
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ResendAuthPasswordlessRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListUserOrganizations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.AuthService/ListUserOrganizations',
+            google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.ListUserOrganizationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignupOrganization(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.AuthService/SignupOrganization',
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.SignupOrganizationRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.SignupOrganizationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAuthState(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.AuthService/GetAuthState',
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthStateRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthStateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAuthError(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.AuthService/GetAuthError',
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthErrorRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthErrorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Logout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.AuthService/Logout',
+            google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAuthCustomizations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.AuthService/GetAuthCustomizations',
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthCustomizationsRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthCustomizationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAuthFeatures(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.AuthService/GetAuthFeatures',
+            google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_auth__pb2.GetAuthFeaturesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def UpdateLoginUserDetails(request,

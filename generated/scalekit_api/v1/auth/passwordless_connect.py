@@ -41,18 +41,21 @@ class PasswordlessService(Protocol):
     async def send_passwordless_email(self, request: SendPasswordlessRequest, ctx: RequestContext[SendPasswordlessRequest, SendPasswordlessResponse], /) -> SendPasswordlessResponse:
         """
         REST: POST /api/v1/passwordless/email/send body=*
+        Auth: CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def verify_passwordless_email(self, request: VerifyPasswordLessRequest, ctx: RequestContext[VerifyPasswordLessRequest, VerifyPasswordLessResponse], /) -> VerifyPasswordLessResponse:
         """
         REST: POST /api/v1/passwordless/email/verify body=*
+        Auth: CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def resend_passwordless_email(self, request: ResendPasswordlessRequest, ctx: RequestContext[ResendPasswordlessRequest, SendPasswordlessResponse], /) -> SendPasswordlessResponse:
         """
         REST: POST /api/v1/passwordless/email/resend body=*
+        Auth: CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -150,6 +153,7 @@ class PasswordlessServiceClient(ConnectClient):
     ) -> SendPasswordlessResponse:
         """
         REST: POST /api/v1/passwordless/email/send body=*
+        Auth: CLIENT; client credentials: yes
         """
         return await self.execute_unary(
             request=request,
@@ -173,6 +177,7 @@ class PasswordlessServiceClient(ConnectClient):
     ) -> VerifyPasswordLessResponse:
         """
         REST: POST /api/v1/passwordless/email/verify body=*
+        Auth: CLIENT; client credentials: yes
         """
         return await self.execute_unary(
             request=request,
@@ -196,6 +201,7 @@ class PasswordlessServiceClient(ConnectClient):
     ) -> SendPasswordlessResponse:
         """
         REST: POST /api/v1/passwordless/email/resend body=*
+        Auth: CLIENT; client credentials: yes
         """
         return await self.execute_unary(
             request=request,
@@ -215,18 +221,21 @@ class PasswordlessServiceSync(Protocol):
     def send_passwordless_email(self, request: SendPasswordlessRequest, ctx: RequestContext[SendPasswordlessRequest, SendPasswordlessResponse], /) -> SendPasswordlessResponse:
         """
         REST: POST /api/v1/passwordless/email/send body=*
+        Auth: CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def verify_passwordless_email(self, request: VerifyPasswordLessRequest, ctx: RequestContext[VerifyPasswordLessRequest, VerifyPasswordLessResponse], /) -> VerifyPasswordLessResponse:
         """
         REST: POST /api/v1/passwordless/email/verify body=*
+        Auth: CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def resend_passwordless_email(self, request: ResendPasswordlessRequest, ctx: RequestContext[ResendPasswordlessRequest, SendPasswordlessResponse], /) -> SendPasswordlessResponse:
         """
         REST: POST /api/v1/passwordless/email/resend body=*
+        Auth: CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -322,6 +331,7 @@ class PasswordlessServiceClientSync(ConnectClientSync):
     ) -> SendPasswordlessResponse:
         """
         REST: POST /api/v1/passwordless/email/send body=*
+        Auth: CLIENT; client credentials: yes
         """
         return self.execute_unary(
             request=request,
@@ -345,6 +355,7 @@ class PasswordlessServiceClientSync(ConnectClientSync):
     ) -> VerifyPasswordLessResponse:
         """
         REST: POST /api/v1/passwordless/email/verify body=*
+        Auth: CLIENT; client credentials: yes
         """
         return self.execute_unary(
             request=request,
@@ -368,6 +379,7 @@ class PasswordlessServiceClientSync(ConnectClientSync):
     ) -> SendPasswordlessResponse:
         """
         REST: POST /api/v1/passwordless/email/resend body=*
+        Auth: CLIENT; client credentials: yes
         """
         return self.execute_unary(
             request=request,

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'scalekit_api/v1/auth/passwordless.proto\x12\x1dscalekit.v1.auth.passwordless\"C\n\x19ResendPasswordlessRequest\x12&\n\x0f\x61uth_request_id\x18\x01 \x01(\tR\rauthRequestId\"\xf0\x03\n\x17SendPasswordlessRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12L\n\x08template\x18\x02 \x01(\x0e\x32+.scalekit.v1.auth.passwordless.TemplateTypeH\x00R\x08template\x88\x01\x01\x12\x31\n\x12magiclink_auth_uri\x18\x03 \x01(\tH\x01R\x10magiclinkAuthUri\x88\x01\x01\x12\x19\n\x05state\x18\x04 \x01(\tH\x02R\x05state\x88\x01\x01\x12\"\n\nexpires_in\x18\x05 \x01(\rH\x03R\texpiresIn\x88\x01\x01\x12|\n\x12template_variables\x18\x06 \x03(\x0b\x32M.scalekit.v1.auth.passwordless.SendPasswordlessRequest.TemplateVariablesEntryR\x11templateVariables\x1a\x44\n\x16TemplateVariablesEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x42\x0b\n\t_templateB\x15\n\x13_magiclink_auth_uriB\x08\n\x06_stateB\r\n\x0b_expires_in\"\xde\x01\n\x18SendPasswordlessResponse\x12&\n\x0f\x61uth_request_id\x18\x01 \x01(\tR\rauthRequestId\x12\x1d\n\nexpires_at\x18\x02 \x01(\x03R\texpiresAt\x12\x1d\n\nexpires_in\x18\x03 \x01(\rR\texpiresIn\x12\\\n\x11passwordless_type\x18\x04 \x01(\x0e\x32/.scalekit.v1.auth.passwordless.PasswordlessTypeR\x10passwordlessType\"\xa6\x01\n\x19VerifyPasswordLessRequest\x12\x14\n\x04\x63ode\x18\x01 \x01(\tH\x00R\x04\x63ode\x12\x1f\n\nlink_token\x18\x02 \x01(\tH\x00R\tlinkToken\x12+\n\x0f\x61uth_request_id\x18\x03 \x01(\tH\x01R\rauthRequestId\x88\x01\x01\x42\x11\n\x0f\x61uth_credentialB\x12\n\x10_auth_request_id\"\x90\x02\n\x1aVerifyPasswordLessResponse\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x19\n\x05state\x18\x02 \x01(\tH\x00R\x05state\x88\x01\x01\x12L\n\x08template\x18\x03 \x01(\x0e\x32+.scalekit.v1.auth.passwordless.TemplateTypeH\x01R\x08template\x88\x01\x01\x12\\\n\x11passwordless_type\x18\x04 \x01(\x0e\x32/.scalekit.v1.auth.passwordless.PasswordlessTypeR\x10passwordlessTypeB\x08\n\x06_stateB\x0b\n\t_template*V\n\x10PasswordlessType\x12!\n\x1dPASSWORDLESS_TYPE_UNSPECIFIED\x10\x00\x12\x07\n\x03OTP\x10\x01\x12\x08\n\x04LINK\x10\x02\x12\x0c\n\x08LINK_OTP\x10\x03*7\n\x0cTemplateType\x12\x0f\n\x0bUNSPECIFIED\x10\x00\x12\n\n\x06SIGNIN\x10\x01\x12\n\n\x06SIGNUP\x10\x02\x32\xc0\x03\n\x13PasswordlessService\x12\x88\x01\n\x15SendPasswordlessEmail\x12\x36.scalekit.v1.auth.passwordless.SendPasswordlessRequest\x1a\x37.scalekit.v1.auth.passwordless.SendPasswordlessResponse\x12\x8e\x01\n\x17VerifyPasswordlessEmail\x12\x38.scalekit.v1.auth.passwordless.VerifyPasswordLessRequest\x1a\x39.scalekit.v1.auth.passwordless.VerifyPasswordLessResponse\x12\x8c\x01\n\x17ResendPasswordlessEmail\x12\x38.scalekit.v1.auth.passwordless.ResendPasswordlessRequest\x1a\x37.scalekit.v1.auth.passwordless.SendPasswordlessResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'scalekit_api/v1/auth/passwordless.proto\x12\x1dscalekit.v1.auth.passwordless\"\xf0\x03\n\x17SendPasswordlessRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12L\n\x08template\x18\x02 \x01(\x0e\x32+.scalekit.v1.auth.passwordless.TemplateTypeH\x00R\x08template\x88\x01\x01\x12\x31\n\x12magiclink_auth_uri\x18\x03 \x01(\tH\x01R\x10magiclinkAuthUri\x88\x01\x01\x12\x19\n\x05state\x18\x04 \x01(\tH\x02R\x05state\x88\x01\x01\x12\"\n\nexpires_in\x18\x05 \x01(\rH\x03R\texpiresIn\x88\x01\x01\x12|\n\x12template_variables\x18\x06 \x03(\x0b\x32M.scalekit.v1.auth.passwordless.SendPasswordlessRequest.TemplateVariablesEntryR\x11templateVariables\x1a\x44\n\x16TemplateVariablesEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x42\x0b\n\t_templateB\x15\n\x13_magiclink_auth_uriB\x08\n\x06_stateB\r\n\x0b_expires_in\"\xde\x01\n\x18SendPasswordlessResponse\x12&\n\x0f\x61uth_request_id\x18\x01 \x01(\tR\rauthRequestId\x12\x1d\n\nexpires_at\x18\x02 \x01(\x03R\texpiresAt\x12\x1d\n\nexpires_in\x18\x03 \x01(\rR\texpiresIn\x12\\\n\x11passwordless_type\x18\x04 \x01(\x0e\x32/.scalekit.v1.auth.passwordless.PasswordlessTypeR\x10passwordlessType\"\xa6\x01\n\x19VerifyPasswordLessRequest\x12\x14\n\x04\x63ode\x18\x01 \x01(\tH\x00R\x04\x63ode\x12\x1f\n\nlink_token\x18\x02 \x01(\tH\x00R\tlinkToken\x12+\n\x0f\x61uth_request_id\x18\x03 \x01(\tH\x01R\rauthRequestId\x88\x01\x01\x42\x11\n\x0f\x61uth_credentialB\x12\n\x10_auth_request_id\"C\n\x19ResendPasswordlessRequest\x12&\n\x0f\x61uth_request_id\x18\x01 \x01(\tR\rauthRequestId\"\x90\x02\n\x1aVerifyPasswordLessResponse\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x19\n\x05state\x18\x02 \x01(\tH\x00R\x05state\x88\x01\x01\x12L\n\x08template\x18\x03 \x01(\x0e\x32+.scalekit.v1.auth.passwordless.TemplateTypeH\x01R\x08template\x88\x01\x01\x12\\\n\x11passwordless_type\x18\x04 \x01(\x0e\x32/.scalekit.v1.auth.passwordless.PasswordlessTypeR\x10passwordlessTypeB\x08\n\x06_stateB\x0b\n\t_template*7\n\x0cTemplateType\x12\x0f\n\x0bUNSPECIFIED\x10\x00\x12\n\n\x06SIGNIN\x10\x01\x12\n\n\x06SIGNUP\x10\x02*V\n\x10PasswordlessType\x12!\n\x1dPASSWORDLESS_TYPE_UNSPECIFIED\x10\x00\x12\x07\n\x03OTP\x10\x01\x12\x08\n\x04LINK\x10\x02\x12\x0c\n\x08LINK_OTP\x10\x03\x32\xc0\x03\n\x13PasswordlessService\x12\x88\x01\n\x15SendPasswordlessEmail\x12\x36.scalekit.v1.auth.passwordless.SendPasswordlessRequest\x1a\x37.scalekit.v1.auth.passwordless.SendPasswordlessResponse\x12\x8e\x01\n\x17VerifyPasswordlessEmail\x12\x38.scalekit.v1.auth.passwordless.VerifyPasswordLessRequest\x1a\x39.scalekit.v1.auth.passwordless.VerifyPasswordLessResponse\x12\x8c\x01\n\x17ResendPasswordlessEmail\x12\x38.scalekit.v1.auth.passwordless.ResendPasswordlessRequest\x1a\x37.scalekit.v1.auth.passwordless.SendPasswordlessResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,20 +33,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SENDPASSWORDLESSREQUEST_TEMPLATEVARIABLESENTRY']._loaded_options = None
   _globals['_SENDPASSWORDLESSREQUEST_TEMPLATEVARIABLESENTRY']._serialized_options = b'8\001'
-  _globals['_PASSWORDLESSTYPE']._serialized_start=1311
-  _globals['_PASSWORDLESSTYPE']._serialized_end=1397
-  _globals['_TEMPLATETYPE']._serialized_start=1399
-  _globals['_TEMPLATETYPE']._serialized_end=1454
-  _globals['_RESENDPASSWORDLESSREQUEST']._serialized_start=74
-  _globals['_RESENDPASSWORDLESSREQUEST']._serialized_end=141
-  _globals['_SENDPASSWORDLESSREQUEST']._serialized_start=144
-  _globals['_SENDPASSWORDLESSREQUEST']._serialized_end=640
-  _globals['_SENDPASSWORDLESSREQUEST_TEMPLATEVARIABLESENTRY']._serialized_start=511
-  _globals['_SENDPASSWORDLESSREQUEST_TEMPLATEVARIABLESENTRY']._serialized_end=579
-  _globals['_SENDPASSWORDLESSRESPONSE']._serialized_start=643
-  _globals['_SENDPASSWORDLESSRESPONSE']._serialized_end=865
-  _globals['_VERIFYPASSWORDLESSREQUEST']._serialized_start=868
-  _globals['_VERIFYPASSWORDLESSREQUEST']._serialized_end=1034
+  _globals['_TEMPLATETYPE']._serialized_start=1311
+  _globals['_TEMPLATETYPE']._serialized_end=1366
+  _globals['_PASSWORDLESSTYPE']._serialized_start=1368
+  _globals['_PASSWORDLESSTYPE']._serialized_end=1454
+  _globals['_SENDPASSWORDLESSREQUEST']._serialized_start=75
+  _globals['_SENDPASSWORDLESSREQUEST']._serialized_end=571
+  _globals['_SENDPASSWORDLESSREQUEST_TEMPLATEVARIABLESENTRY']._serialized_start=442
+  _globals['_SENDPASSWORDLESSREQUEST_TEMPLATEVARIABLESENTRY']._serialized_end=510
+  _globals['_SENDPASSWORDLESSRESPONSE']._serialized_start=574
+  _globals['_SENDPASSWORDLESSRESPONSE']._serialized_end=796
+  _globals['_VERIFYPASSWORDLESSREQUEST']._serialized_start=799
+  _globals['_VERIFYPASSWORDLESSREQUEST']._serialized_end=965
+  _globals['_RESENDPASSWORDLESSREQUEST']._serialized_start=967
+  _globals['_RESENDPASSWORDLESSREQUEST']._serialized_end=1034
   _globals['_VERIFYPASSWORDLESSRESPONSE']._serialized_start=1037
   _globals['_VERIFYPASSWORDLESSRESPONSE']._serialized_end=1309
   _globals['_PASSWORDLESSSERVICE']._serialized_start=1457

@@ -56,6 +56,7 @@ class PasswordlessServiceServicer:
 
     def SendPasswordlessEmail(self, request, context):
         """REST: POST /api/v1/passwordless/email/send body=*
+        Auth: CLIENT; client credentials: yes
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -63,6 +64,7 @@ class PasswordlessServiceServicer:
 
     def VerifyPasswordlessEmail(self, request, context):
         """REST: POST /api/v1/passwordless/email/verify body=*
+        Auth: CLIENT; client credentials: yes
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -70,6 +72,7 @@ class PasswordlessServiceServicer:
 
     def ResendPasswordlessEmail(self, request, context):
         """REST: POST /api/v1/passwordless/email/resend body=*
+        Auth: CLIENT; client credentials: yes
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

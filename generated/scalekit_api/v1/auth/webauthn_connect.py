@@ -21,7 +21,7 @@ from connectrpc.protocol import ProtocolType
 from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DEFAULT_READ_MAX_BYTES, Endpoint, EndpointSync
 from pyqwest import Client, SyncClient
 
-from .webauthn_pb2 import BeginRegistrationRequest, BeginRegistrationResponse, DeleteCredentialRequest, DeleteCredentialResponse, FinishRegistrationRequest, FinishRegistrationResponse, ListCredentialsRequest, ListCredentialsResponse, UpdateCredentialRequest, UpdateCredentialResponse
+from .webauthn_pb2 import BeginAuthenticationRequest, BeginAuthenticationResponse, BeginRegistrationRequest, BeginRegistrationResponse, DeleteCredentialRequest, DeleteCredentialResponse, FinishAuthenticationRequest, FinishAuthenticationResponse, FinishRegistrationRequest, FinishRegistrationResponse, GetRelatedOriginsRequest, GetRelatedOriginsResponse, ListCredentialsRequest, ListCredentialsResponse, UpdateCredentialRequest, UpdateCredentialResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Iterable, Mapping
@@ -41,32 +41,56 @@ class WebAuthnService(Protocol):
     async def begin_registration(self, request: BeginRegistrationRequest, ctx: RequestContext[BeginRegistrationRequest, BeginRegistrationResponse], /) -> BeginRegistrationResponse:
         """
         REST: POST /api/v1/webauthn/registration:begin body=*
+        Auth: SESSION_CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def finish_registration(self, request: FinishRegistrationRequest, ctx: RequestContext[FinishRegistrationRequest, FinishRegistrationResponse], /) -> FinishRegistrationResponse:
         """
         REST: POST /api/v1/webauthn/registration:finish body=*
+        Auth: SESSION_CLIENT; client credentials: yes
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def begin_authentication(self, request: BeginAuthenticationRequest, ctx: RequestContext[BeginAuthenticationRequest, BeginAuthenticationResponse], /) -> BeginAuthenticationResponse:
+        """
+        REST: POST /api/v1/webauthn/authentication:begin body=*
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def finish_authentication(self, request: FinishAuthenticationRequest, ctx: RequestContext[FinishAuthenticationRequest, FinishAuthenticationResponse], /) -> FinishAuthenticationResponse:
+        """
+        REST: POST /api/v1/webauthn/authentication:finish body=*
+        Auth: NONE; client credentials: no
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_credentials(self, request: ListCredentialsRequest, ctx: RequestContext[ListCredentialsRequest, ListCredentialsResponse], /) -> ListCredentialsResponse:
         """
         REST: GET /api/v1/webauthn/credentials
-        Scopes: users:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_credential(self, request: DeleteCredentialRequest, ctx: RequestContext[DeleteCredentialRequest, DeleteCredentialResponse], /) -> DeleteCredentialResponse:
         """
         REST: DELETE /api/v1/webauthn/credentials/{credential_id}
-        Scopes: users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_credential(self, request: UpdateCredentialRequest, ctx: RequestContext[UpdateCredentialRequest, UpdateCredentialResponse], /) -> UpdateCredentialResponse:
         """
         REST: PATCH /api/v1/webauthn/credentials/{credential_id} body=*
+        Auth: SESSION_CLIENT; client credentials: yes
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_related_origins(self, request: GetRelatedOriginsRequest, ctx: RequestContext[GetRelatedOriginsRequest, GetRelatedOriginsResponse], /) -> GetRelatedOriginsResponse:
+        """
+        REST: GET /.well-known/webauthn
+        Auth: NONE; client credentials: no
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -106,6 +130,28 @@ class WebAuthnServiceASGIApplication(ConnectASGIApplication[WebAuthnService]):
                     ),
                     function=svc.finish_registration,
                 ),
+                "/scalekit.v1.auth.webauthn.WebAuthnService/BeginAuthentication": Endpoint.unary(
+                    method=MethodInfo(
+                        name="BeginAuthentication",
+                        service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                        input=BeginAuthenticationRequest,
+                        output=BeginAuthenticationResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.begin_authentication,
+                ),
+                "/scalekit.v1.auth.webauthn.WebAuthnService/FinishAuthentication": Endpoint.unary(
+                    method=MethodInfo(
+                        name="FinishAuthentication",
+                        service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                        input=FinishAuthenticationRequest,
+                        output=FinishAuthenticationResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.finish_authentication,
+                ),
                 "/scalekit.v1.auth.webauthn.WebAuthnService/ListCredentials": Endpoint.unary(
                     method=MethodInfo(
                         name="ListCredentials",
@@ -138,6 +184,17 @@ class WebAuthnServiceASGIApplication(ConnectASGIApplication[WebAuthnService]):
                         stream_type=StreamType.UNARY,
                     ),
                     function=svc.update_credential,
+                ),
+                "/scalekit.v1.auth.webauthn.WebAuthnService/GetRelatedOrigins": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetRelatedOrigins",
+                        service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                        input=GetRelatedOriginsRequest,
+                        output=GetRelatedOriginsResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_related_origins,
                 ),
             },
             interceptors=interceptors,
@@ -186,6 +243,7 @@ class WebAuthnServiceClient(ConnectClient):
     ) -> BeginRegistrationResponse:
         """
         REST: POST /api/v1/webauthn/registration:begin body=*
+        Auth: SESSION_CLIENT; client credentials: yes
         """
         return await self.execute_unary(
             request=request,
@@ -209,6 +267,7 @@ class WebAuthnServiceClient(ConnectClient):
     ) -> FinishRegistrationResponse:
         """
         REST: POST /api/v1/webauthn/registration:finish body=*
+        Auth: SESSION_CLIENT; client credentials: yes
         """
         return await self.execute_unary(
             request=request,
@@ -217,6 +276,54 @@ class WebAuthnServiceClient(ConnectClient):
                 service_name="scalekit.v1.auth.webauthn.WebAuthnService",
                 input=FinishRegistrationRequest,
                 output=FinishRegistrationResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def begin_authentication(
+        self,
+        request: BeginAuthenticationRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> BeginAuthenticationResponse:
+        """
+        REST: POST /api/v1/webauthn/authentication:begin body=*
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="BeginAuthentication",
+                service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                input=BeginAuthenticationRequest,
+                output=BeginAuthenticationResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def finish_authentication(
+        self,
+        request: FinishAuthenticationRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> FinishAuthenticationResponse:
+        """
+        REST: POST /api/v1/webauthn/authentication:finish body=*
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="FinishAuthentication",
+                service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                input=FinishAuthenticationRequest,
+                output=FinishAuthenticationResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -232,7 +339,7 @@ class WebAuthnServiceClient(ConnectClient):
     ) -> ListCredentialsResponse:
         """
         REST: GET /api/v1/webauthn/credentials
-        Scopes: users:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:read
         """
         return await self.execute_unary(
             request=request,
@@ -256,7 +363,7 @@ class WebAuthnServiceClient(ConnectClient):
     ) -> DeleteCredentialResponse:
         """
         REST: DELETE /api/v1/webauthn/credentials/{credential_id}
-        Scopes: users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:write
         """
         return await self.execute_unary(
             request=request,
@@ -280,6 +387,7 @@ class WebAuthnServiceClient(ConnectClient):
     ) -> UpdateCredentialResponse:
         """
         REST: PATCH /api/v1/webauthn/credentials/{credential_id} body=*
+        Auth: SESSION_CLIENT; client credentials: yes
         """
         return await self.execute_unary(
             request=request,
@@ -294,37 +402,85 @@ class WebAuthnServiceClient(ConnectClient):
             headers=headers,
             timeout_ms=timeout_ms,
         )
+    async def get_related_origins(
+        self,
+        request: GetRelatedOriginsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetRelatedOriginsResponse:
+        """
+        REST: GET /.well-known/webauthn
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetRelatedOrigins",
+                service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                input=GetRelatedOriginsRequest,
+                output=GetRelatedOriginsResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
 
 class WebAuthnServiceSync(Protocol):
     def begin_registration(self, request: BeginRegistrationRequest, ctx: RequestContext[BeginRegistrationRequest, BeginRegistrationResponse], /) -> BeginRegistrationResponse:
         """
         REST: POST /api/v1/webauthn/registration:begin body=*
+        Auth: SESSION_CLIENT; client credentials: yes
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def finish_registration(self, request: FinishRegistrationRequest, ctx: RequestContext[FinishRegistrationRequest, FinishRegistrationResponse], /) -> FinishRegistrationResponse:
         """
         REST: POST /api/v1/webauthn/registration:finish body=*
+        Auth: SESSION_CLIENT; client credentials: yes
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def begin_authentication(self, request: BeginAuthenticationRequest, ctx: RequestContext[BeginAuthenticationRequest, BeginAuthenticationResponse], /) -> BeginAuthenticationResponse:
+        """
+        REST: POST /api/v1/webauthn/authentication:begin body=*
+        Auth: NONE; client credentials: no
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def finish_authentication(self, request: FinishAuthenticationRequest, ctx: RequestContext[FinishAuthenticationRequest, FinishAuthenticationResponse], /) -> FinishAuthenticationResponse:
+        """
+        REST: POST /api/v1/webauthn/authentication:finish body=*
+        Auth: NONE; client credentials: no
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_credentials(self, request: ListCredentialsRequest, ctx: RequestContext[ListCredentialsRequest, ListCredentialsResponse], /) -> ListCredentialsResponse:
         """
         REST: GET /api/v1/webauthn/credentials
-        Scopes: users:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_credential(self, request: DeleteCredentialRequest, ctx: RequestContext[DeleteCredentialRequest, DeleteCredentialResponse], /) -> DeleteCredentialResponse:
         """
         REST: DELETE /api/v1/webauthn/credentials/{credential_id}
-        Scopes: users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_credential(self, request: UpdateCredentialRequest, ctx: RequestContext[UpdateCredentialRequest, UpdateCredentialResponse], /) -> UpdateCredentialResponse:
         """
         REST: PATCH /api/v1/webauthn/credentials/{credential_id} body=*
+        Auth: SESSION_CLIENT; client credentials: yes
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_related_origins(self, request: GetRelatedOriginsRequest, ctx: RequestContext[GetRelatedOriginsRequest, GetRelatedOriginsResponse], /) -> GetRelatedOriginsResponse:
+        """
+        REST: GET /.well-known/webauthn
+        Auth: NONE; client credentials: no
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -362,6 +518,28 @@ class WebAuthnServiceWSGIApplication(ConnectWSGIApplication):
                     ),
                     function=service.finish_registration,
                 ),
+                "/scalekit.v1.auth.webauthn.WebAuthnService/BeginAuthentication": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="BeginAuthentication",
+                        service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                        input=BeginAuthenticationRequest,
+                        output=BeginAuthenticationResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.begin_authentication,
+                ),
+                "/scalekit.v1.auth.webauthn.WebAuthnService/FinishAuthentication": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="FinishAuthentication",
+                        service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                        input=FinishAuthenticationRequest,
+                        output=FinishAuthenticationResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.finish_authentication,
+                ),
                 "/scalekit.v1.auth.webauthn.WebAuthnService/ListCredentials": EndpointSync.unary(
                     method=MethodInfo(
                         name="ListCredentials",
@@ -394,6 +572,17 @@ class WebAuthnServiceWSGIApplication(ConnectWSGIApplication):
                         stream_type=StreamType.UNARY,
                     ),
                     function=service.update_credential,
+                ),
+                "/scalekit.v1.auth.webauthn.WebAuthnService/GetRelatedOrigins": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetRelatedOrigins",
+                        service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                        input=GetRelatedOriginsRequest,
+                        output=GetRelatedOriginsResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_related_origins,
                 ),
             },
             interceptors=interceptors,
@@ -442,6 +631,7 @@ class WebAuthnServiceClientSync(ConnectClientSync):
     ) -> BeginRegistrationResponse:
         """
         REST: POST /api/v1/webauthn/registration:begin body=*
+        Auth: SESSION_CLIENT; client credentials: yes
         """
         return self.execute_unary(
             request=request,
@@ -465,6 +655,7 @@ class WebAuthnServiceClientSync(ConnectClientSync):
     ) -> FinishRegistrationResponse:
         """
         REST: POST /api/v1/webauthn/registration:finish body=*
+        Auth: SESSION_CLIENT; client credentials: yes
         """
         return self.execute_unary(
             request=request,
@@ -473,6 +664,54 @@ class WebAuthnServiceClientSync(ConnectClientSync):
                 service_name="scalekit.v1.auth.webauthn.WebAuthnService",
                 input=FinishRegistrationRequest,
                 output=FinishRegistrationResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def begin_authentication(
+        self,
+        request: BeginAuthenticationRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> BeginAuthenticationResponse:
+        """
+        REST: POST /api/v1/webauthn/authentication:begin body=*
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="BeginAuthentication",
+                service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                input=BeginAuthenticationRequest,
+                output=BeginAuthenticationResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def finish_authentication(
+        self,
+        request: FinishAuthenticationRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> FinishAuthenticationResponse:
+        """
+        REST: POST /api/v1/webauthn/authentication:finish body=*
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="FinishAuthentication",
+                service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                input=FinishAuthenticationRequest,
+                output=FinishAuthenticationResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -488,7 +727,7 @@ class WebAuthnServiceClientSync(ConnectClientSync):
     ) -> ListCredentialsResponse:
         """
         REST: GET /api/v1/webauthn/credentials
-        Scopes: users:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:read
         """
         return self.execute_unary(
             request=request,
@@ -512,7 +751,7 @@ class WebAuthnServiceClientSync(ConnectClientSync):
     ) -> DeleteCredentialResponse:
         """
         REST: DELETE /api/v1/webauthn/credentials/{credential_id}
-        Scopes: users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:write
         """
         return self.execute_unary(
             request=request,
@@ -536,6 +775,7 @@ class WebAuthnServiceClientSync(ConnectClientSync):
     ) -> UpdateCredentialResponse:
         """
         REST: PATCH /api/v1/webauthn/credentials/{credential_id} body=*
+        Auth: SESSION_CLIENT; client credentials: yes
         """
         return self.execute_unary(
             request=request,
@@ -544,6 +784,30 @@ class WebAuthnServiceClientSync(ConnectClientSync):
                 service_name="scalekit.v1.auth.webauthn.WebAuthnService",
                 input=UpdateCredentialRequest,
                 output=UpdateCredentialResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_related_origins(
+        self,
+        request: GetRelatedOriginsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetRelatedOriginsResponse:
+        """
+        REST: GET /.well-known/webauthn
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetRelatedOrigins",
+                service_name="scalekit.v1.auth.webauthn.WebAuthnService",
+                input=GetRelatedOriginsRequest,
+                output=GetRelatedOriginsResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),

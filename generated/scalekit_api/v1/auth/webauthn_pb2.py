@@ -26,47 +26,63 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#scalekit_api/v1/auth/webauthn.proto\x12\x19scalekit.v1.auth.webauthn\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8c\x01\n\x1d\x41llAcceptedCredentialsOptions\x12\x13\n\x05rp_id\x18\x01 \x01(\tR\x04rpId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12=\n\x1b\x61ll_accepted_credential_ids\x18\x03 \x03(\tR\x18\x61llAcceptedCredentialIds\"\x1a\n\x18\x42\x65ginRegistrationRequest\"N\n\x19\x42\x65ginRegistrationResponse\x12\x31\n\x07options\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x07options\">\n\x17\x44\x65leteCredentialRequest\x12#\n\rcredential_id\x18\x01 \x01(\tR\x0c\x63redentialId\"\xa7\x01\n\x18\x44\x65leteCredentialResponse\x12\x18\n\x07success\x18\x01 \x01(\x08R\x07success\x12q\n\x1aunknown_credential_options\x18\x02 \x01(\x0b\x32\x33.scalekit.v1.auth.webauthn.UnknownCredentialOptionsR\x18unknownCredentialOptions\"\xdb\x02\n\x19\x46inishRegistrationRequest\x12#\n\rcredential_id\x18\x01 \x01(\x0cR\x0c\x63redentialId\x12-\n\x12\x61ttestation_object\x18\x02 \x01(\x0cR\x11\x61ttestationObject\x12(\n\x10\x63lient_data_json\x18\x03 \x01(\x0cR\x0e\x63lientDataJson\x12\x12\n\x04type\x18\x04 \x01(\tR\x04type\x12\x1e\n\ntransports\x18\x05 \x03(\tR\ntransports\x12\x39\n\x18\x61uthenticator_attachment\x18\x06 \x01(\tR\x17\x61uthenticatorAttachment\x12Q\n\x18\x63lient_extension_results\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructR\x16\x63lientExtensionResults\"6\n\x1a\x46inishRegistrationResponse\x12\x18\n\x07success\x18\x01 \x01(\x08R\x07success\"1\n\x16ListCredentialsRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\xee\x01\n\x17ListCredentialsResponse\x12O\n\x0b\x63redentials\x18\x01 \x03(\x0b\x32-.scalekit.v1.auth.webauthn.WebAuthnCredentialR\x0b\x63redentials\x12\x81\x01\n all_accepted_credentials_options\x18\x02 \x01(\x0b\x32\x38.scalekit.v1.auth.webauthn.AllAcceptedCredentialsOptionsR\x1d\x61llAcceptedCredentialsOptions\"T\n\x18UnknownCredentialOptions\x12\x13\n\x05rp_id\x18\x01 \x01(\tR\x04rpId\x12#\n\rcredential_id\x18\x02 \x01(\tR\x0c\x63redentialId\"a\n\x17UpdateCredentialRequest\x12#\n\rcredential_id\x18\x01 \x01(\tR\x0c\x63redentialId\x12!\n\x0c\x64isplay_name\x18\x02 \x01(\tR\x0b\x64isplayName\"i\n\x18UpdateCredentialResponse\x12M\n\ncredential\x18\x01 \x01(\x0b\x32-.scalekit.v1.auth.webauthn.WebAuthnCredentialR\ncredential\"\x8b\x0b\n\x12WebAuthnCredential\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12#\n\rcredential_id\x18\x03 \x01(\x0cR\x0c\x63redentialId\x12)\n\x10\x61ttestation_type\x18\x04 \x01(\tR\x0f\x61ttestationType\x12\x61\n\rauthenticator\x18\x05 \x01(\x0b\x32;.scalekit.v1.auth.webauthn.WebAuthnCredential.AuthenticatorR\rauthenticator\x12\x1e\n\ntransports\x18\x06 \x03(\tR\ntransports\x12q\n\x13\x61uthenticator_flags\x18\x07 \x01(\x0b\x32@.scalekit.v1.auth.webauthn.WebAuthnCredential.AuthenticatorFlagsR\x12\x61uthenticatorFlags\x12\x39\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tupdatedAt\x12V\n\nuser_agent\x18\n \x01(\x0b\x32\x37.scalekit.v1.auth.webauthn.WebAuthnCredential.UserAgentR\tuserAgent\x12Y\n\x0b\x63lient_info\x18\x0b \x01(\x0b\x32\x38.scalekit.v1.auth.webauthn.WebAuthnCredential.ClientInfoR\nclientInfo\x12&\n\x0c\x64isplay_name\x18\x0c \x01(\tH\x00R\x0b\x64isplayName\x88\x01\x01\x1a\x97\x01\n\rAuthenticator\x12\x16\n\x06\x61\x61guid\x18\x01 \x01(\tR\x06\x61\x61guid\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x1e\n\nattachment\x18\x03 \x01(\tR\nattachment\x12\x1b\n\ticon_dark\x18\x04 \x01(\tR\x08iconDark\x12\x1d\n\nicon_light\x18\x05 \x01(\tR\ticonLight\x1a\xa8\x01\n\x12\x41uthenticatorFlags\x12!\n\x0cuser_present\x18\x01 \x01(\x08R\x0buserPresent\x12#\n\ruser_verified\x18\x02 \x01(\x08R\x0cuserVerified\x12\'\n\x0f\x62\x61\x63kup_eligible\x18\x03 \x01(\x08R\x0e\x62\x61\x63kupEligible\x12!\n\x0c\x62\x61\x63kup_state\x18\x04 \x01(\x08R\x0b\x62\x61\x63kupState\x1aw\n\nClientInfo\x12\x0e\n\x02ip\x18\x01 \x01(\tR\x02ip\x12\x16\n\x06region\x18\x02 \x01(\tR\x06region\x12-\n\x12region_subdivision\x18\x03 \x01(\tR\x11regionSubdivision\x12\x12\n\x04\x63ity\x18\x04 \x01(\tR\x04\x63ity\x1a\xe5\x01\n\tUserAgent\x12\x10\n\x03raw\x18\x01 \x01(\tR\x03raw\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x18\n\x07\x62rowser\x18\x03 \x01(\tR\x07\x62rowser\x12\'\n\x0f\x62rowser_version\x18\x04 \x01(\tR\x0e\x62rowserVersion\x12\x0e\n\x02os\x18\x05 \x01(\tR\x02os\x12\x1d\n\nos_version\x18\x06 \x01(\tR\tosVersion\x12\x1f\n\x0b\x64\x65vice_type\x18\x07 \x01(\tR\ndeviceType\x12!\n\x0c\x64\x65vice_model\x18\x08 \x01(\tR\x0b\x64\x65viceModelB\x0f\n\r_display_name2\x89\x05\n\x0fWebAuthnService\x12~\n\x11\x42\x65ginRegistration\x12\x33.scalekit.v1.auth.webauthn.BeginRegistrationRequest\x1a\x34.scalekit.v1.auth.webauthn.BeginRegistrationResponse\x12\x81\x01\n\x12\x46inishRegistration\x12\x34.scalekit.v1.auth.webauthn.FinishRegistrationRequest\x1a\x35.scalekit.v1.auth.webauthn.FinishRegistrationResponse\x12x\n\x0fListCredentials\x12\x31.scalekit.v1.auth.webauthn.ListCredentialsRequest\x1a\x32.scalekit.v1.auth.webauthn.ListCredentialsResponse\x12{\n\x10\x44\x65leteCredential\x12\x32.scalekit.v1.auth.webauthn.DeleteCredentialRequest\x1a\x33.scalekit.v1.auth.webauthn.DeleteCredentialResponse\x12{\n\x10UpdateCredential\x12\x32.scalekit.v1.auth.webauthn.UpdateCredentialRequest\x1a\x33.scalekit.v1.auth.webauthn.UpdateCredentialResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#scalekit_api/v1/auth/webauthn.proto\x12\x19scalekit.v1.auth.webauthn\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x1a\n\x18\x42\x65ginRegistrationRequest\"N\n\x19\x42\x65ginRegistrationResponse\x12\x31\n\x07options\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x07options\"\xdb\x02\n\x19\x46inishRegistrationRequest\x12#\n\rcredential_id\x18\x01 \x01(\x0cR\x0c\x63redentialId\x12-\n\x12\x61ttestation_object\x18\x02 \x01(\x0cR\x11\x61ttestationObject\x12(\n\x10\x63lient_data_json\x18\x03 \x01(\x0cR\x0e\x63lientDataJson\x12\x12\n\x04type\x18\x04 \x01(\tR\x04type\x12\x1e\n\ntransports\x18\x05 \x03(\tR\ntransports\x12\x39\n\x18\x61uthenticator_attachment\x18\x06 \x01(\tR\x17\x61uthenticatorAttachment\x12Q\n\x18\x63lient_extension_results\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructR\x16\x63lientExtensionResults\"6\n\x1a\x46inishRegistrationResponse\x12\x18\n\x07success\x18\x01 \x01(\x08R\x07success\"A\n\x1a\x42\x65ginAuthenticationRequest\x12\x19\n\x05\x65mail\x18\x01 \x01(\tH\x00R\x05\x65mail\x88\x01\x01\x42\x08\n\x06_email\"o\n\x1b\x42\x65ginAuthenticationResponse\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x31\n\x07options\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\x07options\"\xda\x02\n\x1b\x46inishAuthenticationRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12#\n\rcredential_id\x18\x02 \x01(\x0cR\x0c\x63redentialId\x12Q\n\x18\x63lient_extension_results\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x16\x63lientExtensionResults\x12\x12\n\x04type\x18\x04 \x01(\tR\x04type\x12U\n\x08response\x18\x05 \x01(\x0b\x32\x39.scalekit.v1.auth.webauthn.AuthenticatorAssertionResponseR\x08response\x12\x39\n\x18\x61uthenticator_attachment\x18\x06 \x01(\tR\x17\x61uthenticatorAttachment\"\xb8\x01\n\x1e\x41uthenticatorAssertionResponse\x12-\n\x12\x61uthenticator_data\x18\x01 \x01(\x0cR\x11\x61uthenticatorData\x12(\n\x10\x63lient_data_json\x18\x02 \x01(\x0cR\x0e\x63lientDataJson\x12\x1c\n\tsignature\x18\x03 \x01(\x0cR\tsignature\x12\x1f\n\x0buser_handle\x18\x04 \x01(\x0cR\nuserHandle\"v\n\x1c\x46inishAuthenticationResponse\x12\x18\n\x07success\x18\x01 \x01(\x08R\x07success\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12#\n\rsession_token\x18\x03 \x01(\tR\x0csessionToken\"\x9d\x02\n\x15WebAuthnConfiguration\x12\x13\n\x05rp_id\x18\x01 \x01(\tR\x04rpId\x12\x1b\n\trp_origin\x18\x02 \x01(\tR\x08rpOrigin\x12+\n\x11user_verification\x18\x03 \x01(\tR\x10userVerification\x12\x39\n\x18\x61uthenticator_attachment\x18\x04 \x01(\tR\x17\x61uthenticatorAttachment\x12!\n\x0cresident_key\x18\x05 \x01(\tR\x0bresidentKey\x12\x18\n\x07timeout\x18\x06 \x01(\x03R\x07timeout\x12-\n\x12\x61llowed_transports\x18\x07 \x03(\tR\x11\x61llowedTransports\"1\n\x16ListCredentialsRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\xee\x01\n\x17ListCredentialsResponse\x12O\n\x0b\x63redentials\x18\x01 \x03(\x0b\x32-.scalekit.v1.auth.webauthn.WebAuthnCredentialR\x0b\x63redentials\x12\x81\x01\n all_accepted_credentials_options\x18\x02 \x01(\x0b\x32\x38.scalekit.v1.auth.webauthn.AllAcceptedCredentialsOptionsR\x1d\x61llAcceptedCredentialsOptions\">\n\x17\x44\x65leteCredentialRequest\x12#\n\rcredential_id\x18\x01 \x01(\tR\x0c\x63redentialId\"\xa7\x01\n\x18\x44\x65leteCredentialResponse\x12\x18\n\x07success\x18\x01 \x01(\x08R\x07success\x12q\n\x1aunknown_credential_options\x18\x02 \x01(\x0b\x32\x33.scalekit.v1.auth.webauthn.UnknownCredentialOptionsR\x18unknownCredentialOptions\"T\n\x18UnknownCredentialOptions\x12\x13\n\x05rp_id\x18\x01 \x01(\tR\x04rpId\x12#\n\rcredential_id\x18\x02 \x01(\tR\x0c\x63redentialId\"\x8c\x01\n\x1d\x41llAcceptedCredentialsOptions\x12\x13\n\x05rp_id\x18\x01 \x01(\tR\x04rpId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12=\n\x1b\x61ll_accepted_credential_ids\x18\x03 \x03(\tR\x18\x61llAcceptedCredentialIds\"a\n\x17UpdateCredentialRequest\x12#\n\rcredential_id\x18\x01 \x01(\tR\x0c\x63redentialId\x12!\n\x0c\x64isplay_name\x18\x02 \x01(\tR\x0b\x64isplayName\"i\n\x18UpdateCredentialResponse\x12M\n\ncredential\x18\x01 \x01(\x0b\x32-.scalekit.v1.auth.webauthn.WebAuthnCredentialR\ncredential\"\x8b\x0b\n\x12WebAuthnCredential\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12#\n\rcredential_id\x18\x03 \x01(\x0cR\x0c\x63redentialId\x12)\n\x10\x61ttestation_type\x18\x04 \x01(\tR\x0f\x61ttestationType\x12\x61\n\rauthenticator\x18\x05 \x01(\x0b\x32;.scalekit.v1.auth.webauthn.WebAuthnCredential.AuthenticatorR\rauthenticator\x12\x1e\n\ntransports\x18\x06 \x03(\tR\ntransports\x12q\n\x13\x61uthenticator_flags\x18\x07 \x01(\x0b\x32@.scalekit.v1.auth.webauthn.WebAuthnCredential.AuthenticatorFlagsR\x12\x61uthenticatorFlags\x12\x39\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tupdatedAt\x12V\n\nuser_agent\x18\n \x01(\x0b\x32\x37.scalekit.v1.auth.webauthn.WebAuthnCredential.UserAgentR\tuserAgent\x12Y\n\x0b\x63lient_info\x18\x0b \x01(\x0b\x32\x38.scalekit.v1.auth.webauthn.WebAuthnCredential.ClientInfoR\nclientInfo\x12&\n\x0c\x64isplay_name\x18\x0c \x01(\tH\x00R\x0b\x64isplayName\x88\x01\x01\x1a\xa8\x01\n\x12\x41uthenticatorFlags\x12!\n\x0cuser_present\x18\x01 \x01(\x08R\x0buserPresent\x12#\n\ruser_verified\x18\x02 \x01(\x08R\x0cuserVerified\x12\'\n\x0f\x62\x61\x63kup_eligible\x18\x03 \x01(\x08R\x0e\x62\x61\x63kupEligible\x12!\n\x0c\x62\x61\x63kup_state\x18\x04 \x01(\x08R\x0b\x62\x61\x63kupState\x1a\x97\x01\n\rAuthenticator\x12\x16\n\x06\x61\x61guid\x18\x01 \x01(\tR\x06\x61\x61guid\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x1e\n\nattachment\x18\x03 \x01(\tR\nattachment\x12\x1b\n\ticon_dark\x18\x04 \x01(\tR\x08iconDark\x12\x1d\n\nicon_light\x18\x05 \x01(\tR\ticonLight\x1a\xe5\x01\n\tUserAgent\x12\x10\n\x03raw\x18\x01 \x01(\tR\x03raw\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x18\n\x07\x62rowser\x18\x03 \x01(\tR\x07\x62rowser\x12\'\n\x0f\x62rowser_version\x18\x04 \x01(\tR\x0e\x62rowserVersion\x12\x0e\n\x02os\x18\x05 \x01(\tR\x02os\x12\x1d\n\nos_version\x18\x06 \x01(\tR\tosVersion\x12\x1f\n\x0b\x64\x65vice_type\x18\x07 \x01(\tR\ndeviceType\x12!\n\x0c\x64\x65vice_model\x18\x08 \x01(\tR\x0b\x64\x65viceModel\x1aw\n\nClientInfo\x12\x0e\n\x02ip\x18\x01 \x01(\tR\x02ip\x12\x16\n\x06region\x18\x02 \x01(\tR\x06region\x12-\n\x12region_subdivision\x18\x03 \x01(\tR\x11regionSubdivision\x12\x12\n\x04\x63ity\x18\x04 \x01(\tR\x04\x63ityB\x0f\n\r_display_name\"\x1a\n\x18GetRelatedOriginsRequest\"5\n\x19GetRelatedOriginsResponse\x12\x18\n\x07origins\x18\x01 \x03(\tR\x07origins2\x9a\x08\n\x0fWebAuthnService\x12~\n\x11\x42\x65ginRegistration\x12\x33.scalekit.v1.auth.webauthn.BeginRegistrationRequest\x1a\x34.scalekit.v1.auth.webauthn.BeginRegistrationResponse\x12\x81\x01\n\x12\x46inishRegistration\x12\x34.scalekit.v1.auth.webauthn.FinishRegistrationRequest\x1a\x35.scalekit.v1.auth.webauthn.FinishRegistrationResponse\x12\x84\x01\n\x13\x42\x65ginAuthentication\x12\x35.scalekit.v1.auth.webauthn.BeginAuthenticationRequest\x1a\x36.scalekit.v1.auth.webauthn.BeginAuthenticationResponse\x12\x87\x01\n\x14\x46inishAuthentication\x12\x36.scalekit.v1.auth.webauthn.FinishAuthenticationRequest\x1a\x37.scalekit.v1.auth.webauthn.FinishAuthenticationResponse\x12x\n\x0fListCredentials\x12\x31.scalekit.v1.auth.webauthn.ListCredentialsRequest\x1a\x32.scalekit.v1.auth.webauthn.ListCredentialsResponse\x12{\n\x10\x44\x65leteCredential\x12\x32.scalekit.v1.auth.webauthn.DeleteCredentialRequest\x1a\x33.scalekit.v1.auth.webauthn.DeleteCredentialResponse\x12{\n\x10UpdateCredential\x12\x32.scalekit.v1.auth.webauthn.UpdateCredentialRequest\x1a\x33.scalekit.v1.auth.webauthn.UpdateCredentialResponse\x12~\n\x11GetRelatedOrigins\x12\x33.scalekit.v1.auth.webauthn.GetRelatedOriginsRequest\x1a\x34.scalekit.v1.auth.webauthn.GetRelatedOriginsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'scalekit_api.v1.auth.webauthn_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ALLACCEPTEDCREDENTIALSOPTIONS']._serialized_start=130
-  _globals['_ALLACCEPTEDCREDENTIALSOPTIONS']._serialized_end=270
-  _globals['_BEGINREGISTRATIONREQUEST']._serialized_start=272
-  _globals['_BEGINREGISTRATIONREQUEST']._serialized_end=298
-  _globals['_BEGINREGISTRATIONRESPONSE']._serialized_start=300
-  _globals['_BEGINREGISTRATIONRESPONSE']._serialized_end=378
-  _globals['_DELETECREDENTIALREQUEST']._serialized_start=380
-  _globals['_DELETECREDENTIALREQUEST']._serialized_end=442
-  _globals['_DELETECREDENTIALRESPONSE']._serialized_start=445
-  _globals['_DELETECREDENTIALRESPONSE']._serialized_end=612
-  _globals['_FINISHREGISTRATIONREQUEST']._serialized_start=615
-  _globals['_FINISHREGISTRATIONREQUEST']._serialized_end=962
-  _globals['_FINISHREGISTRATIONRESPONSE']._serialized_start=964
-  _globals['_FINISHREGISTRATIONRESPONSE']._serialized_end=1018
-  _globals['_LISTCREDENTIALSREQUEST']._serialized_start=1020
-  _globals['_LISTCREDENTIALSREQUEST']._serialized_end=1069
-  _globals['_LISTCREDENTIALSRESPONSE']._serialized_start=1072
-  _globals['_LISTCREDENTIALSRESPONSE']._serialized_end=1310
-  _globals['_UNKNOWNCREDENTIALOPTIONS']._serialized_start=1312
-  _globals['_UNKNOWNCREDENTIALOPTIONS']._serialized_end=1396
-  _globals['_UPDATECREDENTIALREQUEST']._serialized_start=1398
-  _globals['_UPDATECREDENTIALREQUEST']._serialized_end=1495
-  _globals['_UPDATECREDENTIALRESPONSE']._serialized_start=1497
-  _globals['_UPDATECREDENTIALRESPONSE']._serialized_end=1602
-  _globals['_WEBAUTHNCREDENTIAL']._serialized_start=1605
-  _globals['_WEBAUTHNCREDENTIAL']._serialized_end=3024
-  _globals['_WEBAUTHNCREDENTIAL_AUTHENTICATOR']._serialized_start=2332
-  _globals['_WEBAUTHNCREDENTIAL_AUTHENTICATOR']._serialized_end=2483
-  _globals['_WEBAUTHNCREDENTIAL_AUTHENTICATORFLAGS']._serialized_start=2486
-  _globals['_WEBAUTHNCREDENTIAL_AUTHENTICATORFLAGS']._serialized_end=2654
-  _globals['_WEBAUTHNCREDENTIAL_CLIENTINFO']._serialized_start=2656
-  _globals['_WEBAUTHNCREDENTIAL_CLIENTINFO']._serialized_end=2775
-  _globals['_WEBAUTHNCREDENTIAL_USERAGENT']._serialized_start=2778
-  _globals['_WEBAUTHNCREDENTIAL_USERAGENT']._serialized_end=3007
-  _globals['_WEBAUTHNSERVICE']._serialized_start=3027
-  _globals['_WEBAUTHNSERVICE']._serialized_end=3676
+  _globals['_BEGINREGISTRATIONREQUEST']._serialized_start=129
+  _globals['_BEGINREGISTRATIONREQUEST']._serialized_end=155
+  _globals['_BEGINREGISTRATIONRESPONSE']._serialized_start=157
+  _globals['_BEGINREGISTRATIONRESPONSE']._serialized_end=235
+  _globals['_FINISHREGISTRATIONREQUEST']._serialized_start=238
+  _globals['_FINISHREGISTRATIONREQUEST']._serialized_end=585
+  _globals['_FINISHREGISTRATIONRESPONSE']._serialized_start=587
+  _globals['_FINISHREGISTRATIONRESPONSE']._serialized_end=641
+  _globals['_BEGINAUTHENTICATIONREQUEST']._serialized_start=643
+  _globals['_BEGINAUTHENTICATIONREQUEST']._serialized_end=708
+  _globals['_BEGINAUTHENTICATIONRESPONSE']._serialized_start=710
+  _globals['_BEGINAUTHENTICATIONRESPONSE']._serialized_end=821
+  _globals['_FINISHAUTHENTICATIONREQUEST']._serialized_start=824
+  _globals['_FINISHAUTHENTICATIONREQUEST']._serialized_end=1170
+  _globals['_AUTHENTICATORASSERTIONRESPONSE']._serialized_start=1173
+  _globals['_AUTHENTICATORASSERTIONRESPONSE']._serialized_end=1357
+  _globals['_FINISHAUTHENTICATIONRESPONSE']._serialized_start=1359
+  _globals['_FINISHAUTHENTICATIONRESPONSE']._serialized_end=1477
+  _globals['_WEBAUTHNCONFIGURATION']._serialized_start=1480
+  _globals['_WEBAUTHNCONFIGURATION']._serialized_end=1765
+  _globals['_LISTCREDENTIALSREQUEST']._serialized_start=1767
+  _globals['_LISTCREDENTIALSREQUEST']._serialized_end=1816
+  _globals['_LISTCREDENTIALSRESPONSE']._serialized_start=1819
+  _globals['_LISTCREDENTIALSRESPONSE']._serialized_end=2057
+  _globals['_DELETECREDENTIALREQUEST']._serialized_start=2059
+  _globals['_DELETECREDENTIALREQUEST']._serialized_end=2121
+  _globals['_DELETECREDENTIALRESPONSE']._serialized_start=2124
+  _globals['_DELETECREDENTIALRESPONSE']._serialized_end=2291
+  _globals['_UNKNOWNCREDENTIALOPTIONS']._serialized_start=2293
+  _globals['_UNKNOWNCREDENTIALOPTIONS']._serialized_end=2377
+  _globals['_ALLACCEPTEDCREDENTIALSOPTIONS']._serialized_start=2380
+  _globals['_ALLACCEPTEDCREDENTIALSOPTIONS']._serialized_end=2520
+  _globals['_UPDATECREDENTIALREQUEST']._serialized_start=2522
+  _globals['_UPDATECREDENTIALREQUEST']._serialized_end=2619
+  _globals['_UPDATECREDENTIALRESPONSE']._serialized_start=2621
+  _globals['_UPDATECREDENTIALRESPONSE']._serialized_end=2726
+  _globals['_WEBAUTHNCREDENTIAL']._serialized_start=2729
+  _globals['_WEBAUTHNCREDENTIAL']._serialized_end=4148
+  _globals['_WEBAUTHNCREDENTIAL_AUTHENTICATORFLAGS']._serialized_start=3456
+  _globals['_WEBAUTHNCREDENTIAL_AUTHENTICATORFLAGS']._serialized_end=3624
+  _globals['_WEBAUTHNCREDENTIAL_AUTHENTICATOR']._serialized_start=3627
+  _globals['_WEBAUTHNCREDENTIAL_AUTHENTICATOR']._serialized_end=3778
+  _globals['_WEBAUTHNCREDENTIAL_USERAGENT']._serialized_start=3781
+  _globals['_WEBAUTHNCREDENTIAL_USERAGENT']._serialized_end=4010
+  _globals['_WEBAUTHNCREDENTIAL_CLIENTINFO']._serialized_start=4012
+  _globals['_WEBAUTHNCREDENTIAL_CLIENTINFO']._serialized_end=4131
+  _globals['_GETRELATEDORIGINSREQUEST']._serialized_start=4150
+  _globals['_GETRELATEDORIGINSREQUEST']._serialized_end=4176
+  _globals['_GETRELATEDORIGINSRESPONSE']._serialized_start=4178
+  _globals['_GETRELATEDORIGINSRESPONSE']._serialized_end=4231
+  _globals['_WEBAUTHNSERVICE']._serialized_start=4234
+  _globals['_WEBAUTHNSERVICE']._serialized_end=5284
 # @@protoc_insertion_point(module_scope)

@@ -44,6 +44,16 @@ class WebAuthnServiceStub:
                 request_serializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishRegistrationRequest.SerializeToString,
                 response_deserializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishRegistrationResponse.FromString,
                 _registered_method=True)
+        self.BeginAuthentication = channel.unary_unary(
+                '/scalekit.v1.auth.webauthn.WebAuthnService/BeginAuthentication',
+                request_serializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.BeginAuthenticationRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.BeginAuthenticationResponse.FromString,
+                _registered_method=True)
+        self.FinishAuthentication = channel.unary_unary(
+                '/scalekit.v1.auth.webauthn.WebAuthnService/FinishAuthentication',
+                request_serializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishAuthenticationRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishAuthenticationResponse.FromString,
+                _registered_method=True)
         self.ListCredentials = channel.unary_unary(
                 '/scalekit.v1.auth.webauthn.WebAuthnService/ListCredentials',
                 request_serializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.ListCredentialsRequest.SerializeToString,
@@ -59,6 +69,11 @@ class WebAuthnServiceStub:
                 request_serializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.UpdateCredentialRequest.SerializeToString,
                 response_deserializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.UpdateCredentialResponse.FromString,
                 _registered_method=True)
+        self.GetRelatedOrigins = channel.unary_unary(
+                '/scalekit.v1.auth.webauthn.WebAuthnService/GetRelatedOrigins',
+                request_serializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.GetRelatedOriginsRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.GetRelatedOriginsResponse.FromString,
+                _registered_method=True)
 
 
 class WebAuthnServiceServicer:
@@ -66,6 +81,7 @@ class WebAuthnServiceServicer:
 
     def BeginRegistration(self, request, context):
         """REST: POST /api/v1/webauthn/registration:begin body=*
+        Auth: SESSION_CLIENT; client credentials: yes
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -73,6 +89,23 @@ class WebAuthnServiceServicer:
 
     def FinishRegistration(self, request, context):
         """REST: POST /api/v1/webauthn/registration:finish body=*
+        Auth: SESSION_CLIENT; client credentials: yes
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BeginAuthentication(self, request, context):
+        """REST: POST /api/v1/webauthn/authentication:begin body=*
+        Auth: NONE; client credentials: no
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FinishAuthentication(self, request, context):
+        """REST: POST /api/v1/webauthn/authentication:finish body=*
+        Auth: NONE; client credentials: no
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -80,7 +113,7 @@ class WebAuthnServiceServicer:
 
     def ListCredentials(self, request, context):
         """REST: GET /api/v1/webauthn/credentials
-        Scopes: users:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -88,7 +121,7 @@ class WebAuthnServiceServicer:
 
     def DeleteCredential(self, request, context):
         """REST: DELETE /api/v1/webauthn/credentials/{credential_id}
-        Scopes: users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -96,6 +129,15 @@ class WebAuthnServiceServicer:
 
     def UpdateCredential(self, request, context):
         """REST: PATCH /api/v1/webauthn/credentials/{credential_id} body=*
+        Auth: SESSION_CLIENT; client credentials: yes
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRelatedOrigins(self, request, context):
+        """REST: GET /.well-known/webauthn
+        Auth: NONE; client credentials: no
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -114,6 +156,16 @@ def add_WebAuthnServiceServicer_to_server(servicer, server):
                     request_deserializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishRegistrationRequest.FromString,
                     response_serializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishRegistrationResponse.SerializeToString,
             ),
+            'BeginAuthentication': grpc.unary_unary_rpc_method_handler(
+                    servicer.BeginAuthentication,
+                    request_deserializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.BeginAuthenticationRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.BeginAuthenticationResponse.SerializeToString,
+            ),
+            'FinishAuthentication': grpc.unary_unary_rpc_method_handler(
+                    servicer.FinishAuthentication,
+                    request_deserializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishAuthenticationRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishAuthenticationResponse.SerializeToString,
+            ),
             'ListCredentials': grpc.unary_unary_rpc_method_handler(
                     servicer.ListCredentials,
                     request_deserializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.ListCredentialsRequest.FromString,
@@ -128,6 +180,11 @@ def add_WebAuthnServiceServicer_to_server(servicer, server):
                     servicer.UpdateCredential,
                     request_deserializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.UpdateCredentialRequest.FromString,
                     response_serializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.UpdateCredentialResponse.SerializeToString,
+            ),
+            'GetRelatedOrigins': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRelatedOrigins,
+                    request_deserializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.GetRelatedOriginsRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.GetRelatedOriginsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -184,6 +241,60 @@ class WebAuthnService:
             '/scalekit.v1.auth.webauthn.WebAuthnService/FinishRegistration',
             scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishRegistrationRequest.SerializeToString,
             scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishRegistrationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BeginAuthentication(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.webauthn.WebAuthnService/BeginAuthentication',
+            scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.BeginAuthenticationRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.BeginAuthenticationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FinishAuthentication(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.webauthn.WebAuthnService/FinishAuthentication',
+            scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishAuthenticationRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.FinishAuthenticationResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -265,6 +376,33 @@ class WebAuthnService:
             '/scalekit.v1.auth.webauthn.WebAuthnService/UpdateCredential',
             scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.UpdateCredentialRequest.SerializeToString,
             scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.UpdateCredentialResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRelatedOrigins(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.auth.webauthn.WebAuthnService/GetRelatedOrigins',
+            scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.GetRelatedOriginsRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_auth_dot_webauthn__pb2.GetRelatedOriginsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -22,7 +22,7 @@ from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DE
 from google.protobuf.empty_pb2 import Empty
 from pyqwest import Client, SyncClient
 
-from .connections_pb2 import AssignDomainsToConnectionRequest, AssignDomainsToConnectionResponse, CreateConnectionRequest, CreateConnectionResponse, CreateEnvironmentConnectionRequest, DeleteConnectionRequest, DeleteEnvironmentConnectionRequest, GetConnectionRequest, GetConnectionResponse, GetConnectionTestResultRequest, GetConnectionTestResultResponse, GetEnvironmentConnectionRequest, ListAppConnectionsRequest, ListAppConnectionsResponse, ListConnectionsRequest, ListConnectionsResponse, ListOrganizationConnectionsRequest, ListOrganizationConnectionsResponse, SearchOrganizationConnectionsRequest, SearchOrganizationConnectionsResponse, ToggleConnectionRequest, ToggleConnectionResponse, ToggleEnvironmentConnectionRequest, UpdateConnectionRequest, UpdateConnectionResponse, UpdateEnvironmentConnectionRequest
+from .connections_pb2 import AssignDomainsToConnectionRequest, AssignDomainsToConnectionResponse, CreateConnectionRequest, CreateConnectionResponse, CreateEnvironmentConnectionRequest, DeleteConnectionRequest, DeleteEnvironmentConnectionRequest, GetConnectionContextRequest, GetConnectionContextResponse, GetConnectionRequest, GetConnectionResponse, GetConnectionTestResultRequest, GetConnectionTestResultResponse, GetEnvironmentConnectionRequest, ListAppConnectionsRequest, ListAppConnectionsResponse, ListConnectionsRequest, ListConnectionsResponse, ListOrganizationConnectionsRequest, ListOrganizationConnectionsResponse, SearchOrganizationConnectionsRequest, SearchOrganizationConnectionsResponse, ToggleConnectionRequest, ToggleConnectionResponse, ToggleEnvironmentConnectionRequest, UpdateConnectionContextRequest, UpdateConnectionRequest, UpdateConnectionResponse, UpdateEnvironmentConnectionRequest
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Iterable, Mapping
@@ -42,126 +42,142 @@ class ConnectionService(Protocol):
     async def create_environment_connection(self, request: CreateEnvironmentConnectionRequest, ctx: RequestContext[CreateEnvironmentConnectionRequest, CreateConnectionResponse], /) -> CreateConnectionResponse:
         """
         REST: POST /api/v1/connections body=connection
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def create_connection(self, request: CreateConnectionRequest, ctx: RequestContext[CreateConnectionRequest, CreateConnectionResponse], /) -> CreateConnectionResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/connections body=connection
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def assign_domains_to_connection(self, request: AssignDomainsToConnectionRequest, ctx: RequestContext[AssignDomainsToConnectionRequest, AssignDomainsToConnectionResponse], /) -> AssignDomainsToConnectionResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/connections/{connection_id}/domains body=*
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_environment_connection(self, request: GetEnvironmentConnectionRequest, ctx: RequestContext[GetEnvironmentConnectionRequest, GetConnectionResponse], /) -> GetConnectionResponse:
         """
         REST: GET /api/v1/connections/{connection_id}
-        Scopes: sso:read
+        Auth: WORKSPACE_ACTIONS_PORTAL_CLIENT; client credentials: yes; scopes: sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_connection(self, request: GetConnectionRequest, ctx: RequestContext[GetConnectionRequest, GetConnectionResponse], /) -> GetConnectionResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/connections/{id}
-        Scopes: connections_read, sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_ACTIONS_PORTAL_CLIENT; client credentials: yes; scopes: connections_read, sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_connections(self, request: ListConnectionsRequest, ctx: RequestContext[ListConnectionsRequest, ListConnectionsResponse], /) -> ListConnectionsResponse:
         """
         REST: GET /api/v1/connections
-        Scopes: connections_read, sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_read, sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_organization_connections(self, request: ListOrganizationConnectionsRequest, ctx: RequestContext[ListOrganizationConnectionsRequest, ListOrganizationConnectionsResponse], /) -> ListOrganizationConnectionsResponse:
         """
         REST: GET /api/v1/organizations/-/connections
-        Scopes: sso:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def search_organization_connections(self, request: SearchOrganizationConnectionsRequest, ctx: RequestContext[SearchOrganizationConnectionsRequest, SearchOrganizationConnectionsResponse], /) -> SearchOrganizationConnectionsResponse:
         """
         REST: GET /api/v1/organizations/-/connections:search
-        Scopes: sso:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_environment_connection(self, request: UpdateEnvironmentConnectionRequest, ctx: RequestContext[UpdateEnvironmentConnectionRequest, UpdateConnectionResponse], /) -> UpdateConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id} body=connection
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_connection(self, request: UpdateConnectionRequest, ctx: RequestContext[UpdateConnectionRequest, UpdateConnectionResponse], /) -> UpdateConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id} body=connection
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_environment_connection(self, request: DeleteEnvironmentConnectionRequest, ctx: RequestContext[DeleteEnvironmentConnectionRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/connections/{connection_id}
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_connection(self, request: DeleteConnectionRequest, ctx: RequestContext[DeleteConnectionRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/connections/{id}
-        Scopes: sso:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def enable_environment_connection(self, request: ToggleEnvironmentConnectionRequest, ctx: RequestContext[ToggleEnvironmentConnectionRequest, ToggleConnectionResponse], /) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id}:enable
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def enable_connection(self, request: ToggleConnectionRequest, ctx: RequestContext[ToggleConnectionRequest, ToggleConnectionResponse], /) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id}:enable
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def disable_environment_connection(self, request: ToggleEnvironmentConnectionRequest, ctx: RequestContext[ToggleEnvironmentConnectionRequest, ToggleConnectionResponse], /) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id}:disable
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def disable_connection(self, request: ToggleConnectionRequest, ctx: RequestContext[ToggleConnectionRequest, ToggleConnectionResponse], /) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id}:disable
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_connection_test_result(self, request: GetConnectionTestResultRequest, ctx: RequestContext[GetConnectionTestResultRequest, GetConnectionTestResultResponse], /) -> GetConnectionTestResultResponse:
         """
         REST: GET /api/v1/connections/{connection_id}/test-requests/{test_request_id}
-        Scopes: sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_app_connections(self, request: ListAppConnectionsRequest, ctx: RequestContext[ListAppConnectionsRequest, ListAppConnectionsResponse], /) -> ListAppConnectionsResponse:
         """
         REST: GET /api/v1/connections/app
-        Scopes: agent_connectors:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: agent_connectors:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_connection_context(self, request: GetConnectionContextRequest, ctx: RequestContext[GetConnectionContextRequest, GetConnectionContextResponse], /) -> GetConnectionContextResponse:
+        """
+        REST: GET /api/v1/organizations/{organization_id}/connections/{connection_id}/contexts
+        REST: + GET /api/v1/connections/{connection_id}/contexts
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_ACTIONS_PORTAL; client credentials: no; scopes: sso:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def update_connection_context(self, request: UpdateConnectionContextRequest, ctx: RequestContext[UpdateConnectionContextRequest, Empty], /) -> Empty:
+        """
+        REST: PUT /api/v1/organizations/{organization_id}/connections/{connection_id}/contexts body=context
+        REST: + PUT /api/v1/connections/{connection_id}/contexts body=context
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -377,6 +393,28 @@ class ConnectionServiceASGIApplication(ConnectASGIApplication[ConnectionService]
                     ),
                     function=svc.list_app_connections,
                 ),
+                "/scalekit.v1.connections.ConnectionService/GetConnectionContext": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetConnectionContext",
+                        service_name="scalekit.v1.connections.ConnectionService",
+                        input=GetConnectionContextRequest,
+                        output=GetConnectionContextResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_connection_context,
+                ),
+                "/scalekit.v1.connections.ConnectionService/UpdateConnectionContext": Endpoint.unary(
+                    method=MethodInfo(
+                        name="UpdateConnectionContext",
+                        service_name="scalekit.v1.connections.ConnectionService",
+                        input=UpdateConnectionContextRequest,
+                        output=Empty,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.update_connection_context,
+                ),
             },
             interceptors=interceptors,
             read_max_bytes=read_max_bytes,
@@ -424,7 +462,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> CreateConnectionResponse:
         """
         REST: POST /api/v1/connections body=connection
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         return await self.execute_unary(
             request=request,
@@ -448,7 +486,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> CreateConnectionResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/connections body=connection
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         return await self.execute_unary(
             request=request,
@@ -472,7 +510,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> AssignDomainsToConnectionResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/connections/{connection_id}/domains body=*
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         return await self.execute_unary(
             request=request,
@@ -496,7 +534,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> GetConnectionResponse:
         """
         REST: GET /api/v1/connections/{connection_id}
-        Scopes: sso:read
+        Auth: WORKSPACE_ACTIONS_PORTAL_CLIENT; client credentials: yes; scopes: sso:read
         """
         return await self.execute_unary(
             request=request,
@@ -520,7 +558,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> GetConnectionResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/connections/{id}
-        Scopes: connections_read, sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_ACTIONS_PORTAL_CLIENT; client credentials: yes; scopes: connections_read, sso:read
         """
         return await self.execute_unary(
             request=request,
@@ -544,7 +582,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> ListConnectionsResponse:
         """
         REST: GET /api/v1/connections
-        Scopes: connections_read, sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_read, sso:read
         """
         return await self.execute_unary(
             request=request,
@@ -568,7 +606,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> ListOrganizationConnectionsResponse:
         """
         REST: GET /api/v1/organizations/-/connections
-        Scopes: sso:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:read
         """
         return await self.execute_unary(
             request=request,
@@ -592,7 +630,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> SearchOrganizationConnectionsResponse:
         """
         REST: GET /api/v1/organizations/-/connections:search
-        Scopes: sso:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:read
         """
         return await self.execute_unary(
             request=request,
@@ -616,7 +654,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> UpdateConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id} body=connection
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         return await self.execute_unary(
             request=request,
@@ -640,7 +678,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> UpdateConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id} body=connection
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         return await self.execute_unary(
             request=request,
@@ -664,7 +702,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/connections/{connection_id}
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         return await self.execute_unary(
             request=request,
@@ -688,7 +726,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/connections/{id}
-        Scopes: sso:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: sso:write
         """
         return await self.execute_unary(
             request=request,
@@ -712,7 +750,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id}:enable
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         return await self.execute_unary(
             request=request,
@@ -736,7 +774,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id}:enable
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         return await self.execute_unary(
             request=request,
@@ -760,7 +798,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id}:disable
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         return await self.execute_unary(
             request=request,
@@ -784,7 +822,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id}:disable
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         return await self.execute_unary(
             request=request,
@@ -808,7 +846,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> GetConnectionTestResultResponse:
         """
         REST: GET /api/v1/connections/{connection_id}/test-requests/{test_request_id}
-        Scopes: sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: sso:read
         """
         return await self.execute_unary(
             request=request,
@@ -832,7 +870,7 @@ class ConnectionServiceClient(ConnectClient):
     ) -> ListAppConnectionsResponse:
         """
         REST: GET /api/v1/connections/app
-        Scopes: agent_connectors:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: agent_connectors:read
         """
         return await self.execute_unary(
             request=request,
@@ -847,131 +885,197 @@ class ConnectionServiceClient(ConnectClient):
             headers=headers,
             timeout_ms=timeout_ms,
         )
+    async def get_connection_context(
+        self,
+        request: GetConnectionContextRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetConnectionContextResponse:
+        """
+        REST: GET /api/v1/organizations/{organization_id}/connections/{connection_id}/contexts
+        REST: + GET /api/v1/connections/{connection_id}/contexts
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_ACTIONS_PORTAL; client credentials: no; scopes: sso:read
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetConnectionContext",
+                service_name="scalekit.v1.connections.ConnectionService",
+                input=GetConnectionContextRequest,
+                output=GetConnectionContextResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def update_connection_context(
+        self,
+        request: UpdateConnectionContextRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Empty:
+        """
+        REST: PUT /api/v1/organizations/{organization_id}/connections/{connection_id}/contexts body=context
+        REST: + PUT /api/v1/connections/{connection_id}/contexts body=context
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: sso:write
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="UpdateConnectionContext",
+                service_name="scalekit.v1.connections.ConnectionService",
+                input=UpdateConnectionContextRequest,
+                output=Empty,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
 
 class ConnectionServiceSync(Protocol):
     def create_environment_connection(self, request: CreateEnvironmentConnectionRequest, ctx: RequestContext[CreateEnvironmentConnectionRequest, CreateConnectionResponse], /) -> CreateConnectionResponse:
         """
         REST: POST /api/v1/connections body=connection
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def create_connection(self, request: CreateConnectionRequest, ctx: RequestContext[CreateConnectionRequest, CreateConnectionResponse], /) -> CreateConnectionResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/connections body=connection
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def assign_domains_to_connection(self, request: AssignDomainsToConnectionRequest, ctx: RequestContext[AssignDomainsToConnectionRequest, AssignDomainsToConnectionResponse], /) -> AssignDomainsToConnectionResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/connections/{connection_id}/domains body=*
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_environment_connection(self, request: GetEnvironmentConnectionRequest, ctx: RequestContext[GetEnvironmentConnectionRequest, GetConnectionResponse], /) -> GetConnectionResponse:
         """
         REST: GET /api/v1/connections/{connection_id}
-        Scopes: sso:read
+        Auth: WORKSPACE_ACTIONS_PORTAL_CLIENT; client credentials: yes; scopes: sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_connection(self, request: GetConnectionRequest, ctx: RequestContext[GetConnectionRequest, GetConnectionResponse], /) -> GetConnectionResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/connections/{id}
-        Scopes: connections_read, sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_ACTIONS_PORTAL_CLIENT; client credentials: yes; scopes: connections_read, sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_connections(self, request: ListConnectionsRequest, ctx: RequestContext[ListConnectionsRequest, ListConnectionsResponse], /) -> ListConnectionsResponse:
         """
         REST: GET /api/v1/connections
-        Scopes: connections_read, sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_read, sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_organization_connections(self, request: ListOrganizationConnectionsRequest, ctx: RequestContext[ListOrganizationConnectionsRequest, ListOrganizationConnectionsResponse], /) -> ListOrganizationConnectionsResponse:
         """
         REST: GET /api/v1/organizations/-/connections
-        Scopes: sso:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def search_organization_connections(self, request: SearchOrganizationConnectionsRequest, ctx: RequestContext[SearchOrganizationConnectionsRequest, SearchOrganizationConnectionsResponse], /) -> SearchOrganizationConnectionsResponse:
         """
         REST: GET /api/v1/organizations/-/connections:search
-        Scopes: sso:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_environment_connection(self, request: UpdateEnvironmentConnectionRequest, ctx: RequestContext[UpdateEnvironmentConnectionRequest, UpdateConnectionResponse], /) -> UpdateConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id} body=connection
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_connection(self, request: UpdateConnectionRequest, ctx: RequestContext[UpdateConnectionRequest, UpdateConnectionResponse], /) -> UpdateConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id} body=connection
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_environment_connection(self, request: DeleteEnvironmentConnectionRequest, ctx: RequestContext[DeleteEnvironmentConnectionRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/connections/{connection_id}
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_connection(self, request: DeleteConnectionRequest, ctx: RequestContext[DeleteConnectionRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/connections/{id}
-        Scopes: sso:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def enable_environment_connection(self, request: ToggleEnvironmentConnectionRequest, ctx: RequestContext[ToggleEnvironmentConnectionRequest, ToggleConnectionResponse], /) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id}:enable
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def enable_connection(self, request: ToggleConnectionRequest, ctx: RequestContext[ToggleConnectionRequest, ToggleConnectionResponse], /) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id}:enable
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def disable_environment_connection(self, request: ToggleEnvironmentConnectionRequest, ctx: RequestContext[ToggleEnvironmentConnectionRequest, ToggleConnectionResponse], /) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id}:disable
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def disable_connection(self, request: ToggleConnectionRequest, ctx: RequestContext[ToggleConnectionRequest, ToggleConnectionResponse], /) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id}:disable
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_connection_test_result(self, request: GetConnectionTestResultRequest, ctx: RequestContext[GetConnectionTestResultRequest, GetConnectionTestResultResponse], /) -> GetConnectionTestResultResponse:
         """
         REST: GET /api/v1/connections/{connection_id}/test-requests/{test_request_id}
-        Scopes: sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: sso:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_app_connections(self, request: ListAppConnectionsRequest, ctx: RequestContext[ListAppConnectionsRequest, ListAppConnectionsResponse], /) -> ListAppConnectionsResponse:
         """
         REST: GET /api/v1/connections/app
-        Scopes: agent_connectors:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: agent_connectors:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_connection_context(self, request: GetConnectionContextRequest, ctx: RequestContext[GetConnectionContextRequest, GetConnectionContextResponse], /) -> GetConnectionContextResponse:
+        """
+        REST: GET /api/v1/organizations/{organization_id}/connections/{connection_id}/contexts
+        REST: + GET /api/v1/connections/{connection_id}/contexts
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_ACTIONS_PORTAL; client credentials: no; scopes: sso:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def update_connection_context(self, request: UpdateConnectionContextRequest, ctx: RequestContext[UpdateConnectionContextRequest, Empty], /) -> Empty:
+        """
+        REST: PUT /api/v1/organizations/{organization_id}/connections/{connection_id}/contexts body=context
+        REST: + PUT /api/v1/connections/{connection_id}/contexts body=context
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: sso:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -1185,6 +1289,28 @@ class ConnectionServiceWSGIApplication(ConnectWSGIApplication):
                     ),
                     function=service.list_app_connections,
                 ),
+                "/scalekit.v1.connections.ConnectionService/GetConnectionContext": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetConnectionContext",
+                        service_name="scalekit.v1.connections.ConnectionService",
+                        input=GetConnectionContextRequest,
+                        output=GetConnectionContextResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_connection_context,
+                ),
+                "/scalekit.v1.connections.ConnectionService/UpdateConnectionContext": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="UpdateConnectionContext",
+                        service_name="scalekit.v1.connections.ConnectionService",
+                        input=UpdateConnectionContextRequest,
+                        output=Empty,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.update_connection_context,
+                ),
             },
             interceptors=interceptors,
             read_max_bytes=read_max_bytes,
@@ -1232,7 +1358,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> CreateConnectionResponse:
         """
         REST: POST /api/v1/connections body=connection
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         return self.execute_unary(
             request=request,
@@ -1256,7 +1382,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> CreateConnectionResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/connections body=connection
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         return self.execute_unary(
             request=request,
@@ -1280,7 +1406,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> AssignDomainsToConnectionResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/connections/{connection_id}/domains body=*
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         return self.execute_unary(
             request=request,
@@ -1304,7 +1430,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> GetConnectionResponse:
         """
         REST: GET /api/v1/connections/{connection_id}
-        Scopes: sso:read
+        Auth: WORKSPACE_ACTIONS_PORTAL_CLIENT; client credentials: yes; scopes: sso:read
         """
         return self.execute_unary(
             request=request,
@@ -1328,7 +1454,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> GetConnectionResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/connections/{id}
-        Scopes: connections_read, sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_ACTIONS_PORTAL_CLIENT; client credentials: yes; scopes: connections_read, sso:read
         """
         return self.execute_unary(
             request=request,
@@ -1352,7 +1478,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> ListConnectionsResponse:
         """
         REST: GET /api/v1/connections
-        Scopes: connections_read, sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_read, sso:read
         """
         return self.execute_unary(
             request=request,
@@ -1376,7 +1502,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> ListOrganizationConnectionsResponse:
         """
         REST: GET /api/v1/organizations/-/connections
-        Scopes: sso:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:read
         """
         return self.execute_unary(
             request=request,
@@ -1400,7 +1526,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> SearchOrganizationConnectionsResponse:
         """
         REST: GET /api/v1/organizations/-/connections:search
-        Scopes: sso:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:read
         """
         return self.execute_unary(
             request=request,
@@ -1424,7 +1550,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> UpdateConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id} body=connection
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         return self.execute_unary(
             request=request,
@@ -1448,7 +1574,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> UpdateConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id} body=connection
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         return self.execute_unary(
             request=request,
@@ -1472,7 +1598,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/connections/{connection_id}
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         return self.execute_unary(
             request=request,
@@ -1496,7 +1622,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/connections/{id}
-        Scopes: sso:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: sso:write
         """
         return self.execute_unary(
             request=request,
@@ -1520,7 +1646,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id}:enable
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         return self.execute_unary(
             request=request,
@@ -1544,7 +1670,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id}:enable
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         return self.execute_unary(
             request=request,
@@ -1568,7 +1694,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/connections/{connection_id}:disable
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         return self.execute_unary(
             request=request,
@@ -1592,7 +1718,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> ToggleConnectionResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/connections/{id}:disable
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         return self.execute_unary(
             request=request,
@@ -1616,7 +1742,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> GetConnectionTestResultResponse:
         """
         REST: GET /api/v1/connections/{connection_id}/test-requests/{test_request_id}
-        Scopes: sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: sso:read
         """
         return self.execute_unary(
             request=request,
@@ -1640,7 +1766,7 @@ class ConnectionServiceClientSync(ConnectClientSync):
     ) -> ListAppConnectionsResponse:
         """
         REST: GET /api/v1/connections/app
-        Scopes: agent_connectors:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: agent_connectors:read
         """
         return self.execute_unary(
             request=request,
@@ -1649,6 +1775,56 @@ class ConnectionServiceClientSync(ConnectClientSync):
                 service_name="scalekit.v1.connections.ConnectionService",
                 input=ListAppConnectionsRequest,
                 output=ListAppConnectionsResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_connection_context(
+        self,
+        request: GetConnectionContextRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetConnectionContextResponse:
+        """
+        REST: GET /api/v1/organizations/{organization_id}/connections/{connection_id}/contexts
+        REST: + GET /api/v1/connections/{connection_id}/contexts
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_ACTIONS_PORTAL; client credentials: no; scopes: sso:read
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetConnectionContext",
+                service_name="scalekit.v1.connections.ConnectionService",
+                input=GetConnectionContextRequest,
+                output=GetConnectionContextResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def update_connection_context(
+        self,
+        request: UpdateConnectionContextRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Empty:
+        """
+        REST: PUT /api/v1/organizations/{organization_id}/connections/{connection_id}/contexts body=context
+        REST: + PUT /api/v1/connections/{connection_id}/contexts body=context
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: sso:write
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="UpdateConnectionContext",
+                service_name="scalekit.v1.connections.ConnectionService",
+                input=UpdateConnectionContextRequest,
+                output=Empty,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),

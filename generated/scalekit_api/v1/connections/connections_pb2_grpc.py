@@ -125,6 +125,16 @@ class ConnectionServiceStub:
                 request_serializer=scalekit__api_dot_v1_dot_connections_dot_connections__pb2.ListAppConnectionsRequest.SerializeToString,
                 response_deserializer=scalekit__api_dot_v1_dot_connections_dot_connections__pb2.ListAppConnectionsResponse.FromString,
                 _registered_method=True)
+        self.GetConnectionContext = channel.unary_unary(
+                '/scalekit.v1.connections.ConnectionService/GetConnectionContext',
+                request_serializer=scalekit__api_dot_v1_dot_connections_dot_connections__pb2.GetConnectionContextRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_connections_dot_connections__pb2.GetConnectionContextResponse.FromString,
+                _registered_method=True)
+        self.UpdateConnectionContext = channel.unary_unary(
+                '/scalekit.v1.connections.ConnectionService/UpdateConnectionContext',
+                request_serializer=scalekit__api_dot_v1_dot_connections_dot_connections__pb2.UpdateConnectionContextRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
 
 
 class ConnectionServiceServicer:
@@ -132,7 +142,7 @@ class ConnectionServiceServicer:
 
     def CreateEnvironmentConnection(self, request, context):
         """REST: POST /api/v1/connections body=connection
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -140,7 +150,7 @@ class ConnectionServiceServicer:
 
     def CreateConnection(self, request, context):
         """REST: POST /api/v1/organizations/{organization_id}/connections body=connection
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -148,7 +158,7 @@ class ConnectionServiceServicer:
 
     def AssignDomainsToConnection(self, request, context):
         """REST: PUT /api/v1/organizations/{organization_id}/connections/{connection_id}/domains body=*
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -156,7 +166,7 @@ class ConnectionServiceServicer:
 
     def GetEnvironmentConnection(self, request, context):
         """REST: GET /api/v1/connections/{connection_id}
-        Scopes: sso:read
+        Auth: WORKSPACE_ACTIONS_PORTAL_CLIENT; client credentials: yes; scopes: sso:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -164,7 +174,7 @@ class ConnectionServiceServicer:
 
     def GetConnection(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/connections/{id}
-        Scopes: connections_read, sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_ACTIONS_PORTAL_CLIENT; client credentials: yes; scopes: connections_read, sso:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -172,7 +182,7 @@ class ConnectionServiceServicer:
 
     def ListConnections(self, request, context):
         """REST: GET /api/v1/connections
-        Scopes: connections_read, sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_read, sso:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -180,7 +190,7 @@ class ConnectionServiceServicer:
 
     def ListOrganizationConnections(self, request, context):
         """REST: GET /api/v1/organizations/-/connections
-        Scopes: sso:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -188,7 +198,7 @@ class ConnectionServiceServicer:
 
     def SearchOrganizationConnections(self, request, context):
         """REST: GET /api/v1/organizations/-/connections:search
-        Scopes: sso:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -196,7 +206,7 @@ class ConnectionServiceServicer:
 
     def UpdateEnvironmentConnection(self, request, context):
         """REST: PATCH /api/v1/connections/{connection_id} body=connection
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -204,7 +214,7 @@ class ConnectionServiceServicer:
 
     def UpdateConnection(self, request, context):
         """REST: PATCH /api/v1/organizations/{organization_id}/connections/{id} body=connection
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -212,7 +222,7 @@ class ConnectionServiceServicer:
 
     def DeleteEnvironmentConnection(self, request, context):
         """REST: DELETE /api/v1/connections/{connection_id}
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -220,7 +230,7 @@ class ConnectionServiceServicer:
 
     def DeleteConnection(self, request, context):
         """REST: DELETE /api/v1/organizations/{organization_id}/connections/{id}
-        Scopes: sso:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -228,7 +238,7 @@ class ConnectionServiceServicer:
 
     def EnableEnvironmentConnection(self, request, context):
         """REST: PATCH /api/v1/connections/{connection_id}:enable
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -236,7 +246,7 @@ class ConnectionServiceServicer:
 
     def EnableConnection(self, request, context):
         """REST: PATCH /api/v1/organizations/{organization_id}/connections/{id}:enable
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -244,7 +254,7 @@ class ConnectionServiceServicer:
 
     def DisableEnvironmentConnection(self, request, context):
         """REST: PATCH /api/v1/connections/{connection_id}:disable
-        Scopes: sso:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -252,7 +262,7 @@ class ConnectionServiceServicer:
 
     def DisableConnection(self, request, context):
         """REST: PATCH /api/v1/organizations/{organization_id}/connections/{id}:disable
-        Scopes: connections_write, sso:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: connections_write, sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -260,7 +270,7 @@ class ConnectionServiceServicer:
 
     def GetConnectionTestResult(self, request, context):
         """REST: GET /api/v1/connections/{connection_id}/test-requests/{test_request_id}
-        Scopes: sso:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: sso:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -268,7 +278,25 @@ class ConnectionServiceServicer:
 
     def ListAppConnections(self, request, context):
         """REST: GET /api/v1/connections/app
-        Scopes: agent_connectors:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: agent_connectors:read
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetConnectionContext(self, request, context):
+        """REST: GET /api/v1/organizations/{organization_id}/connections/{connection_id}/contexts
+        REST: + GET /api/v1/connections/{connection_id}/contexts
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_ACTIONS_PORTAL; client credentials: no; scopes: sso:read
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateConnectionContext(self, request, context):
+        """REST: PUT /api/v1/organizations/{organization_id}/connections/{connection_id}/contexts body=context
+        REST: + PUT /api/v1/connections/{connection_id}/contexts body=context
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: sso:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -366,6 +394,16 @@ def add_ConnectionServiceServicer_to_server(servicer, server):
                     servicer.ListAppConnections,
                     request_deserializer=scalekit__api_dot_v1_dot_connections_dot_connections__pb2.ListAppConnectionsRequest.FromString,
                     response_serializer=scalekit__api_dot_v1_dot_connections_dot_connections__pb2.ListAppConnectionsResponse.SerializeToString,
+            ),
+            'GetConnectionContext': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetConnectionContext,
+                    request_deserializer=scalekit__api_dot_v1_dot_connections_dot_connections__pb2.GetConnectionContextRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_connections_dot_connections__pb2.GetConnectionContextResponse.SerializeToString,
+            ),
+            'UpdateConnectionContext': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateConnectionContext,
+                    request_deserializer=scalekit__api_dot_v1_dot_connections_dot_connections__pb2.UpdateConnectionContextRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -854,6 +892,60 @@ class ConnectionService:
             '/scalekit.v1.connections.ConnectionService/ListAppConnections',
             scalekit__api_dot_v1_dot_connections_dot_connections__pb2.ListAppConnectionsRequest.SerializeToString,
             scalekit__api_dot_v1_dot_connections_dot_connections__pb2.ListAppConnectionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetConnectionContext(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.connections.ConnectionService/GetConnectionContext',
+            scalekit__api_dot_v1_dot_connections_dot_connections__pb2.GetConnectionContextRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_connections_dot_connections__pb2.GetConnectionContextResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateConnectionContext(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.connections.ConnectionService/UpdateConnectionContext',
+            scalekit__api_dot_v1_dot_connections_dot_connections__pb2.UpdateConnectionContextRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,

@@ -22,7 +22,7 @@ from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DE
 from google.protobuf.empty_pb2 import Empty
 from pyqwest import Client, SyncClient
 
-from .directories_pb2 import AssignGroupsForDirectoryRequest, AssignRolesRequest, AssignRolesResponse, CreateDirectoryRequest, CreateDirectoryResponse, CreateDirectorySecretRequest, CreateDirectorySecretResponse, DeleteDirectoryRequest, GetDirectoryRequest, GetDirectoryResponse, ListDirectoriesRequest, ListDirectoriesResponse, ListDirectoryGroupsRequest, ListDirectoryGroupsResponse, ListDirectoryGroupsSummaryRequest, ListDirectoryUsersRequest, ListDirectoryUsersResponse, RegenerateDirectorySecretRequest, RegenerateDirectorySecretResponse, ToggleDirectoryRequest, ToggleDirectoryResponse, TriggerDirectorySyncRequest, UpdateAttributesRequest, UpdateAttributesResponse, UpdateDirectoryRequest, UpdateDirectoryResponse
+from .directories_pb2 import AssignGroupsForDirectoryRequest, AssignRolesRequest, AssignRolesResponse, CreateDirectoryRequest, CreateDirectoryResponse, CreateDirectorySecretRequest, CreateDirectorySecretResponse, DeleteDirectoryRequest, GetDirectoryContextRequest, GetDirectoryContextResponse, GetDirectoryRequest, GetDirectoryResponse, ListDirectoriesRequest, ListDirectoriesResponse, ListDirectoryGroupsRequest, ListDirectoryGroupsResponse, ListDirectoryGroupsSummaryRequest, ListDirectoryUsersRequest, ListDirectoryUsersResponse, RegenerateDirectorySecretRequest, RegenerateDirectorySecretResponse, ToggleDirectoryRequest, ToggleDirectoryResponse, TriggerDirectorySyncRequest, UpdateAttributesRequest, UpdateAttributesResponse, UpdateDirectoryContextRequest, UpdateDirectoryRequest, UpdateDirectoryResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Iterable, Mapping
@@ -42,112 +42,126 @@ class DirectoryService(Protocol):
     async def create_directory(self, request: CreateDirectoryRequest, ctx: RequestContext[CreateDirectoryRequest, CreateDirectoryResponse], /) -> CreateDirectoryResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories body=directory
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_directory(self, request: DeleteDirectoryRequest, ctx: RequestContext[DeleteDirectoryRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/directories/{id}
-        Scopes: scim:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_directory(self, request: UpdateDirectoryRequest, ctx: RequestContext[UpdateDirectoryRequest, UpdateDirectoryResponse], /) -> UpdateDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id} body=directory
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def assign_groups_for_directory(self, request: AssignGroupsForDirectoryRequest, ctx: RequestContext[AssignGroupsForDirectoryRequest, Empty], /) -> Empty:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/groups:assign body=*
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def assign_roles(self, request: AssignRolesRequest, ctx: RequestContext[AssignRolesRequest, AssignRolesResponse], /) -> AssignRolesResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/groups/-/roles:assign body=role_assignments
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_attributes(self, request: UpdateAttributesRequest, ctx: RequestContext[UpdateAttributesRequest, UpdateAttributesResponse], /) -> UpdateAttributesResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/attributes body=attribute_mapping
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_directory(self, request: GetDirectoryRequest, ctx: RequestContext[GetDirectoryRequest, GetDirectoryResponse], /) -> GetDirectoryResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{id}
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_directories(self, request: ListDirectoriesRequest, ctx: RequestContext[ListDirectoriesRequest, ListDirectoriesResponse], /) -> ListDirectoriesResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def enable_directory(self, request: ToggleDirectoryRequest, ctx: RequestContext[ToggleDirectoryRequest, ToggleDirectoryResponse], /) -> ToggleDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id}:enable
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def disable_directory(self, request: ToggleDirectoryRequest, ctx: RequestContext[ToggleDirectoryRequest, ToggleDirectoryResponse], /) -> ToggleDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id}:disable
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_directory_users(self, request: ListDirectoryUsersRequest, ctx: RequestContext[ListDirectoryUsersRequest, ListDirectoryUsersResponse], /) -> ListDirectoryUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/users
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_directory_groups(self, request: ListDirectoryGroupsRequest, ctx: RequestContext[ListDirectoryGroupsRequest, ListDirectoryGroupsResponse], /) -> ListDirectoryGroupsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/groups
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_directory_groups_summary(self, request: ListDirectoryGroupsSummaryRequest, ctx: RequestContext[ListDirectoryGroupsSummaryRequest, ListDirectoryGroupsResponse], /) -> ListDirectoryGroupsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/groups/summary
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def create_directory_secret(self, request: CreateDirectorySecretRequest, ctx: RequestContext[CreateDirectorySecretRequest, CreateDirectorySecretResponse], /) -> CreateDirectorySecretResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories/{directory_id}/secrets
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def regenerate_directory_secret(self, request: RegenerateDirectorySecretRequest, ctx: RequestContext[RegenerateDirectorySecretRequest, RegenerateDirectorySecretResponse], /) -> RegenerateDirectorySecretResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories/{directory_id}/secrets:regenerate
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def trigger_directory_sync(self, request: TriggerDirectorySyncRequest, ctx: RequestContext[TriggerDirectorySyncRequest, Empty], /) -> Empty:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}:sync
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_directory_context(self, request: GetDirectoryContextRequest, ctx: RequestContext[GetDirectoryContextRequest, GetDirectoryContextResponse], /) -> GetDirectoryContextResponse:
+        """
+        REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/contexts
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: scim:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def update_directory_context(self, request: UpdateDirectoryContextRequest, ctx: RequestContext[UpdateDirectoryContextRequest, Empty], /) -> Empty:
+        """
+        REST: PUT /api/v1/organizations/{organization_id}/directories/{directory_id}/contexts body=context
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -341,6 +355,28 @@ class DirectoryServiceASGIApplication(ConnectASGIApplication[DirectoryService]):
                     ),
                     function=svc.trigger_directory_sync,
                 ),
+                "/scalekit.v1.directories.DirectoryService/GetDirectoryContext": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetDirectoryContext",
+                        service_name="scalekit.v1.directories.DirectoryService",
+                        input=GetDirectoryContextRequest,
+                        output=GetDirectoryContextResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_directory_context,
+                ),
+                "/scalekit.v1.directories.DirectoryService/UpdateDirectoryContext": Endpoint.unary(
+                    method=MethodInfo(
+                        name="UpdateDirectoryContext",
+                        service_name="scalekit.v1.directories.DirectoryService",
+                        input=UpdateDirectoryContextRequest,
+                        output=Empty,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.update_directory_context,
+                ),
             },
             interceptors=interceptors,
             read_max_bytes=read_max_bytes,
@@ -388,7 +424,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> CreateDirectoryResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories body=directory
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return await self.execute_unary(
             request=request,
@@ -412,7 +448,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/directories/{id}
-        Scopes: scim:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: scim:write
         """
         return await self.execute_unary(
             request=request,
@@ -436,7 +472,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> UpdateDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id} body=directory
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return await self.execute_unary(
             request=request,
@@ -460,7 +496,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/groups:assign body=*
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return await self.execute_unary(
             request=request,
@@ -484,7 +520,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> AssignRolesResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/groups/-/roles:assign body=role_assignments
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return await self.execute_unary(
             request=request,
@@ -508,7 +544,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> UpdateAttributesResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/attributes body=attribute_mapping
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return await self.execute_unary(
             request=request,
@@ -532,7 +568,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> GetDirectoryResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{id}
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         return await self.execute_unary(
             request=request,
@@ -556,7 +592,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> ListDirectoriesResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         return await self.execute_unary(
             request=request,
@@ -580,7 +616,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> ToggleDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id}:enable
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return await self.execute_unary(
             request=request,
@@ -604,7 +640,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> ToggleDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id}:disable
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return await self.execute_unary(
             request=request,
@@ -628,7 +664,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> ListDirectoryUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/users
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         return await self.execute_unary(
             request=request,
@@ -652,7 +688,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> ListDirectoryGroupsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/groups
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         return await self.execute_unary(
             request=request,
@@ -676,7 +712,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> ListDirectoryGroupsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/groups/summary
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         return await self.execute_unary(
             request=request,
@@ -700,7 +736,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> CreateDirectorySecretResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories/{directory_id}/secrets
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return await self.execute_unary(
             request=request,
@@ -724,7 +760,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> RegenerateDirectorySecretResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories/{directory_id}/secrets:regenerate
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return await self.execute_unary(
             request=request,
@@ -748,7 +784,7 @@ class DirectoryServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}:sync
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return await self.execute_unary(
             request=request,
@@ -763,117 +799,179 @@ class DirectoryServiceClient(ConnectClient):
             headers=headers,
             timeout_ms=timeout_ms,
         )
+    async def get_directory_context(
+        self,
+        request: GetDirectoryContextRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetDirectoryContextResponse:
+        """
+        REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/contexts
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: scim:read
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetDirectoryContext",
+                service_name="scalekit.v1.directories.DirectoryService",
+                input=GetDirectoryContextRequest,
+                output=GetDirectoryContextResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def update_directory_context(
+        self,
+        request: UpdateDirectoryContextRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Empty:
+        """
+        REST: PUT /api/v1/organizations/{organization_id}/directories/{directory_id}/contexts body=context
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: scim:write
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="UpdateDirectoryContext",
+                service_name="scalekit.v1.directories.DirectoryService",
+                input=UpdateDirectoryContextRequest,
+                output=Empty,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
 
 class DirectoryServiceSync(Protocol):
     def create_directory(self, request: CreateDirectoryRequest, ctx: RequestContext[CreateDirectoryRequest, CreateDirectoryResponse], /) -> CreateDirectoryResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories body=directory
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_directory(self, request: DeleteDirectoryRequest, ctx: RequestContext[DeleteDirectoryRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/directories/{id}
-        Scopes: scim:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_directory(self, request: UpdateDirectoryRequest, ctx: RequestContext[UpdateDirectoryRequest, UpdateDirectoryResponse], /) -> UpdateDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id} body=directory
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def assign_groups_for_directory(self, request: AssignGroupsForDirectoryRequest, ctx: RequestContext[AssignGroupsForDirectoryRequest, Empty], /) -> Empty:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/groups:assign body=*
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def assign_roles(self, request: AssignRolesRequest, ctx: RequestContext[AssignRolesRequest, AssignRolesResponse], /) -> AssignRolesResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/groups/-/roles:assign body=role_assignments
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_attributes(self, request: UpdateAttributesRequest, ctx: RequestContext[UpdateAttributesRequest, UpdateAttributesResponse], /) -> UpdateAttributesResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/attributes body=attribute_mapping
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_directory(self, request: GetDirectoryRequest, ctx: RequestContext[GetDirectoryRequest, GetDirectoryResponse], /) -> GetDirectoryResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{id}
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_directories(self, request: ListDirectoriesRequest, ctx: RequestContext[ListDirectoriesRequest, ListDirectoriesResponse], /) -> ListDirectoriesResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def enable_directory(self, request: ToggleDirectoryRequest, ctx: RequestContext[ToggleDirectoryRequest, ToggleDirectoryResponse], /) -> ToggleDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id}:enable
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def disable_directory(self, request: ToggleDirectoryRequest, ctx: RequestContext[ToggleDirectoryRequest, ToggleDirectoryResponse], /) -> ToggleDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id}:disable
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_directory_users(self, request: ListDirectoryUsersRequest, ctx: RequestContext[ListDirectoryUsersRequest, ListDirectoryUsersResponse], /) -> ListDirectoryUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/users
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_directory_groups(self, request: ListDirectoryGroupsRequest, ctx: RequestContext[ListDirectoryGroupsRequest, ListDirectoryGroupsResponse], /) -> ListDirectoryGroupsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/groups
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_directory_groups_summary(self, request: ListDirectoryGroupsSummaryRequest, ctx: RequestContext[ListDirectoryGroupsSummaryRequest, ListDirectoryGroupsResponse], /) -> ListDirectoryGroupsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/groups/summary
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def create_directory_secret(self, request: CreateDirectorySecretRequest, ctx: RequestContext[CreateDirectorySecretRequest, CreateDirectorySecretResponse], /) -> CreateDirectorySecretResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories/{directory_id}/secrets
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def regenerate_directory_secret(self, request: RegenerateDirectorySecretRequest, ctx: RequestContext[RegenerateDirectorySecretRequest, RegenerateDirectorySecretResponse], /) -> RegenerateDirectorySecretResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories/{directory_id}/secrets:regenerate
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def trigger_directory_sync(self, request: TriggerDirectorySyncRequest, ctx: RequestContext[TriggerDirectorySyncRequest, Empty], /) -> Empty:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}:sync
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_directory_context(self, request: GetDirectoryContextRequest, ctx: RequestContext[GetDirectoryContextRequest, GetDirectoryContextResponse], /) -> GetDirectoryContextResponse:
+        """
+        REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/contexts
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: scim:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def update_directory_context(self, request: UpdateDirectoryContextRequest, ctx: RequestContext[UpdateDirectoryContextRequest, Empty], /) -> Empty:
+        """
+        REST: PUT /api/v1/organizations/{organization_id}/directories/{directory_id}/contexts body=context
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: scim:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -1065,6 +1163,28 @@ class DirectoryServiceWSGIApplication(ConnectWSGIApplication):
                     ),
                     function=service.trigger_directory_sync,
                 ),
+                "/scalekit.v1.directories.DirectoryService/GetDirectoryContext": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetDirectoryContext",
+                        service_name="scalekit.v1.directories.DirectoryService",
+                        input=GetDirectoryContextRequest,
+                        output=GetDirectoryContextResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_directory_context,
+                ),
+                "/scalekit.v1.directories.DirectoryService/UpdateDirectoryContext": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="UpdateDirectoryContext",
+                        service_name="scalekit.v1.directories.DirectoryService",
+                        input=UpdateDirectoryContextRequest,
+                        output=Empty,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.update_directory_context,
+                ),
             },
             interceptors=interceptors,
             read_max_bytes=read_max_bytes,
@@ -1112,7 +1232,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> CreateDirectoryResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories body=directory
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return self.execute_unary(
             request=request,
@@ -1136,7 +1256,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/directories/{id}
-        Scopes: scim:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: scim:write
         """
         return self.execute_unary(
             request=request,
@@ -1160,7 +1280,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> UpdateDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id} body=directory
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return self.execute_unary(
             request=request,
@@ -1184,7 +1304,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/groups:assign body=*
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return self.execute_unary(
             request=request,
@@ -1208,7 +1328,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> AssignRolesResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/groups/-/roles:assign body=role_assignments
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return self.execute_unary(
             request=request,
@@ -1232,7 +1352,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> UpdateAttributesResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/attributes body=attribute_mapping
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return self.execute_unary(
             request=request,
@@ -1256,7 +1376,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> GetDirectoryResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{id}
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         return self.execute_unary(
             request=request,
@@ -1280,7 +1400,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> ListDirectoriesResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         return self.execute_unary(
             request=request,
@@ -1304,7 +1424,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> ToggleDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id}:enable
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return self.execute_unary(
             request=request,
@@ -1328,7 +1448,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> ToggleDirectoryResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/directories/{id}:disable
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return self.execute_unary(
             request=request,
@@ -1352,7 +1472,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> ListDirectoryUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/users
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         return self.execute_unary(
             request=request,
@@ -1376,7 +1496,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> ListDirectoryGroupsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/groups
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         return self.execute_unary(
             request=request,
@@ -1400,7 +1520,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> ListDirectoryGroupsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/groups/summary
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         return self.execute_unary(
             request=request,
@@ -1424,7 +1544,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> CreateDirectorySecretResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories/{directory_id}/secrets
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return self.execute_unary(
             request=request,
@@ -1448,7 +1568,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> RegenerateDirectorySecretResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/directories/{directory_id}/secrets:regenerate
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return self.execute_unary(
             request=request,
@@ -1472,7 +1592,7 @@ class DirectoryServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}:sync
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         return self.execute_unary(
             request=request,
@@ -1480,6 +1600,54 @@ class DirectoryServiceClientSync(ConnectClientSync):
                 name="TriggerDirectorySync",
                 service_name="scalekit.v1.directories.DirectoryService",
                 input=TriggerDirectorySyncRequest,
+                output=Empty,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_directory_context(
+        self,
+        request: GetDirectoryContextRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetDirectoryContextResponse:
+        """
+        REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/contexts
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: scim:read
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetDirectoryContext",
+                service_name="scalekit.v1.directories.DirectoryService",
+                input=GetDirectoryContextRequest,
+                output=GetDirectoryContextResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def update_directory_context(
+        self,
+        request: UpdateDirectoryContextRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Empty:
+        """
+        REST: PUT /api/v1/organizations/{organization_id}/directories/{directory_id}/contexts body=context
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: scim:write
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="UpdateDirectoryContext",
+                service_name="scalekit.v1.directories.DirectoryService",
+                input=UpdateDirectoryContextRequest,
                 output=Empty,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,

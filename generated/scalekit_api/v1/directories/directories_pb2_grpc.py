@@ -115,6 +115,16 @@ class DirectoryServiceStub:
                 request_serializer=scalekit__api_dot_v1_dot_directories_dot_directories__pb2.TriggerDirectorySyncRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.GetDirectoryContext = channel.unary_unary(
+                '/scalekit.v1.directories.DirectoryService/GetDirectoryContext',
+                request_serializer=scalekit__api_dot_v1_dot_directories_dot_directories__pb2.GetDirectoryContextRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_directories_dot_directories__pb2.GetDirectoryContextResponse.FromString,
+                _registered_method=True)
+        self.UpdateDirectoryContext = channel.unary_unary(
+                '/scalekit.v1.directories.DirectoryService/UpdateDirectoryContext',
+                request_serializer=scalekit__api_dot_v1_dot_directories_dot_directories__pb2.UpdateDirectoryContextRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
 
 
 class DirectoryServiceServicer:
@@ -122,7 +132,7 @@ class DirectoryServiceServicer:
 
     def CreateDirectory(self, request, context):
         """REST: POST /api/v1/organizations/{organization_id}/directories body=directory
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -130,7 +140,7 @@ class DirectoryServiceServicer:
 
     def DeleteDirectory(self, request, context):
         """REST: DELETE /api/v1/organizations/{organization_id}/directories/{id}
-        Scopes: scim:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: scim:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -138,7 +148,7 @@ class DirectoryServiceServicer:
 
     def UpdateDirectory(self, request, context):
         """REST: PATCH /api/v1/organizations/{organization_id}/directories/{id} body=directory
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -146,7 +156,7 @@ class DirectoryServiceServicer:
 
     def AssignGroupsForDirectory(self, request, context):
         """REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/groups:assign body=*
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -154,7 +164,7 @@ class DirectoryServiceServicer:
 
     def AssignRoles(self, request, context):
         """REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/groups/-/roles:assign body=role_assignments
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -162,7 +172,7 @@ class DirectoryServiceServicer:
 
     def UpdateAttributes(self, request, context):
         """REST: PUT /api/v1/organizations/{organization_id}/directories/{id}/attributes body=attribute_mapping
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -170,7 +180,7 @@ class DirectoryServiceServicer:
 
     def GetDirectory(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/directories/{id}
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -178,7 +188,7 @@ class DirectoryServiceServicer:
 
     def ListDirectories(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/directories
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -186,7 +196,7 @@ class DirectoryServiceServicer:
 
     def EnableDirectory(self, request, context):
         """REST: PATCH /api/v1/organizations/{organization_id}/directories/{id}:enable
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -194,7 +204,7 @@ class DirectoryServiceServicer:
 
     def DisableDirectory(self, request, context):
         """REST: PATCH /api/v1/organizations/{organization_id}/directories/{id}:disable
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -202,7 +212,7 @@ class DirectoryServiceServicer:
 
     def ListDirectoryUsers(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/users
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -210,7 +220,7 @@ class DirectoryServiceServicer:
 
     def ListDirectoryGroups(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/groups
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -218,7 +228,7 @@ class DirectoryServiceServicer:
 
     def ListDirectoryGroupsSummary(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/groups/summary
-        Scopes: directories_read, scim:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_read, scim:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -226,7 +236,7 @@ class DirectoryServiceServicer:
 
     def CreateDirectorySecret(self, request, context):
         """REST: POST /api/v1/organizations/{organization_id}/directories/{directory_id}/secrets
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -234,7 +244,7 @@ class DirectoryServiceServicer:
 
     def RegenerateDirectorySecret(self, request, context):
         """REST: POST /api/v1/organizations/{organization_id}/directories/{directory_id}/secrets:regenerate
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -242,7 +252,23 @@ class DirectoryServiceServicer:
 
     def TriggerDirectorySync(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}:sync
-        Scopes: directories_write, scim:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: directories_write, scim:write
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDirectoryContext(self, request, context):
+        """REST: GET /api/v1/organizations/{organization_id}/directories/{directory_id}/contexts
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: scim:read
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateDirectoryContext(self, request, context):
+        """REST: PUT /api/v1/organizations/{organization_id}/directories/{directory_id}/contexts body=context
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL; client credentials: no; scopes: scim:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -329,6 +355,16 @@ def add_DirectoryServiceServicer_to_server(servicer, server):
             'TriggerDirectorySync': grpc.unary_unary_rpc_method_handler(
                     servicer.TriggerDirectorySync,
                     request_deserializer=scalekit__api_dot_v1_dot_directories_dot_directories__pb2.TriggerDirectorySyncRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'GetDirectoryContext': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDirectoryContext,
+                    request_deserializer=scalekit__api_dot_v1_dot_directories_dot_directories__pb2.GetDirectoryContextRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_directories_dot_directories__pb2.GetDirectoryContextResponse.SerializeToString,
+            ),
+            'UpdateDirectoryContext': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateDirectoryContext,
+                    request_deserializer=scalekit__api_dot_v1_dot_directories_dot_directories__pb2.UpdateDirectoryContextRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
     }
@@ -763,6 +799,60 @@ class DirectoryService:
             target,
             '/scalekit.v1.directories.DirectoryService/TriggerDirectorySync',
             scalekit__api_dot_v1_dot_directories_dot_directories__pb2.TriggerDirectorySyncRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDirectoryContext(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.directories.DirectoryService/GetDirectoryContext',
+            scalekit__api_dot_v1_dot_directories_dot_directories__pb2.GetDirectoryContextRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_directories_dot_directories__pb2.GetDirectoryContextResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateDirectoryContext(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.directories.DirectoryService/UpdateDirectoryContext',
+            scalekit__api_dot_v1_dot_directories_dot_directories__pb2.UpdateDirectoryContextRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,

@@ -22,7 +22,7 @@ from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DE
 from google.protobuf.empty_pb2 import Empty
 from pyqwest import Client, SyncClient
 
-from .domains_pb2 import CreateDomainRequest, CreateDomainResponse, DeleteDomainRequest, GetDomainRequest, GetDomainResponse, ListDomainRequest, ListDomainResponse, UpdateDomainRequest, UpdateDomainResponse, VerifyDomainRequest, VerifyDomainResponse
+from .domains_pb2 import CreateDomainRequest, CreateDomainResponse, DeleteDomainRequest, GetDomainRequest, GetDomainResponse, ListAuthorizedDomainRequest, ListAuthorizedDomainResponse, ListDomainRequest, ListDomainResponse, UpdateDomainRequest, UpdateDomainResponse, VerifyDomainRequest, VerifyDomainResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Iterable, Mapping
@@ -42,42 +42,49 @@ class DomainService(Protocol):
     async def create_domain(self, request: CreateDomainRequest, ctx: RequestContext[CreateDomainRequest, CreateDomainResponse], /) -> CreateDomainResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/domains body=domain
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_domain(self, request: UpdateDomainRequest, ctx: RequestContext[UpdateDomainRequest, UpdateDomainResponse], /) -> UpdateDomainResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/domains/{id} body=domain
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def verify_domain(self, request: VerifyDomainRequest, ctx: RequestContext[VerifyDomainRequest, VerifyDomainResponse], /) -> VerifyDomainResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/domains/{id}:verify
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_domain(self, request: GetDomainRequest, ctx: RequestContext[GetDomainRequest, GetDomainResponse], /) -> GetDomainResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/domains/{id}
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_domain(self, request: DeleteDomainRequest, ctx: RequestContext[DeleteDomainRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/domains/{id}
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_domains(self, request: ListDomainRequest, ctx: RequestContext[ListDomainRequest, ListDomainResponse], /) -> ListDomainResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/domains
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def list_authorized_domains(self, request: ListAuthorizedDomainRequest, ctx: RequestContext[ListAuthorizedDomainRequest, ListAuthorizedDomainResponse], /) -> ListAuthorizedDomainResponse:
+        """
+        REST: GET /api/v1/domains/{origin}
+        Auth: NONE; client credentials: no
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -161,6 +168,17 @@ class DomainServiceASGIApplication(ConnectASGIApplication[DomainService]):
                     ),
                     function=svc.list_domains,
                 ),
+                "/scalekit.v1.domains.DomainService/ListAuthorizedDomains": Endpoint.unary(
+                    method=MethodInfo(
+                        name="ListAuthorizedDomains",
+                        service_name="scalekit.v1.domains.DomainService",
+                        input=ListAuthorizedDomainRequest,
+                        output=ListAuthorizedDomainResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.list_authorized_domains,
+                ),
             },
             interceptors=interceptors,
             read_max_bytes=read_max_bytes,
@@ -208,7 +226,7 @@ class DomainServiceClient(ConnectClient):
     ) -> CreateDomainResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/domains body=domain
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         return await self.execute_unary(
             request=request,
@@ -232,7 +250,7 @@ class DomainServiceClient(ConnectClient):
     ) -> UpdateDomainResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/domains/{id} body=domain
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         return await self.execute_unary(
             request=request,
@@ -256,7 +274,7 @@ class DomainServiceClient(ConnectClient):
     ) -> VerifyDomainResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/domains/{id}:verify
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         return await self.execute_unary(
             request=request,
@@ -280,7 +298,7 @@ class DomainServiceClient(ConnectClient):
     ) -> GetDomainResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/domains/{id}
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         return await self.execute_unary(
             request=request,
@@ -304,7 +322,7 @@ class DomainServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/domains/{id}
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         return await self.execute_unary(
             request=request,
@@ -328,7 +346,7 @@ class DomainServiceClient(ConnectClient):
     ) -> ListDomainResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/domains
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         return await self.execute_unary(
             request=request,
@@ -343,47 +361,78 @@ class DomainServiceClient(ConnectClient):
             headers=headers,
             timeout_ms=timeout_ms,
         )
+    async def list_authorized_domains(
+        self,
+        request: ListAuthorizedDomainRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> ListAuthorizedDomainResponse:
+        """
+        REST: GET /api/v1/domains/{origin}
+        Auth: NONE; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListAuthorizedDomains",
+                service_name="scalekit.v1.domains.DomainService",
+                input=ListAuthorizedDomainRequest,
+                output=ListAuthorizedDomainResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
 
 class DomainServiceSync(Protocol):
     def create_domain(self, request: CreateDomainRequest, ctx: RequestContext[CreateDomainRequest, CreateDomainResponse], /) -> CreateDomainResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/domains body=domain
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_domain(self, request: UpdateDomainRequest, ctx: RequestContext[UpdateDomainRequest, UpdateDomainResponse], /) -> UpdateDomainResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/domains/{id} body=domain
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def verify_domain(self, request: VerifyDomainRequest, ctx: RequestContext[VerifyDomainRequest, VerifyDomainResponse], /) -> VerifyDomainResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/domains/{id}:verify
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_domain(self, request: GetDomainRequest, ctx: RequestContext[GetDomainRequest, GetDomainResponse], /) -> GetDomainResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/domains/{id}
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_domain(self, request: DeleteDomainRequest, ctx: RequestContext[DeleteDomainRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/domains/{id}
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_domains(self, request: ListDomainRequest, ctx: RequestContext[ListDomainRequest, ListDomainResponse], /) -> ListDomainResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/domains
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def list_authorized_domains(self, request: ListAuthorizedDomainRequest, ctx: RequestContext[ListAuthorizedDomainRequest, ListAuthorizedDomainResponse], /) -> ListAuthorizedDomainResponse:
+        """
+        REST: GET /api/v1/domains/{origin}
+        Auth: NONE; client credentials: no
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -465,6 +514,17 @@ class DomainServiceWSGIApplication(ConnectWSGIApplication):
                     ),
                     function=service.list_domains,
                 ),
+                "/scalekit.v1.domains.DomainService/ListAuthorizedDomains": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="ListAuthorizedDomains",
+                        service_name="scalekit.v1.domains.DomainService",
+                        input=ListAuthorizedDomainRequest,
+                        output=ListAuthorizedDomainResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.list_authorized_domains,
+                ),
             },
             interceptors=interceptors,
             read_max_bytes=read_max_bytes,
@@ -512,7 +572,7 @@ class DomainServiceClientSync(ConnectClientSync):
     ) -> CreateDomainResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/domains body=domain
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         return self.execute_unary(
             request=request,
@@ -536,7 +596,7 @@ class DomainServiceClientSync(ConnectClientSync):
     ) -> UpdateDomainResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/domains/{id} body=domain
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         return self.execute_unary(
             request=request,
@@ -560,7 +620,7 @@ class DomainServiceClientSync(ConnectClientSync):
     ) -> VerifyDomainResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/domains/{id}:verify
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         return self.execute_unary(
             request=request,
@@ -584,7 +644,7 @@ class DomainServiceClientSync(ConnectClientSync):
     ) -> GetDomainResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/domains/{id}
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         return self.execute_unary(
             request=request,
@@ -608,7 +668,7 @@ class DomainServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/domains/{id}
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         return self.execute_unary(
             request=request,
@@ -632,7 +692,7 @@ class DomainServiceClientSync(ConnectClientSync):
     ) -> ListDomainResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/domains
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         return self.execute_unary(
             request=request,
@@ -641,6 +701,30 @@ class DomainServiceClientSync(ConnectClientSync):
                 service_name="scalekit.v1.domains.DomainService",
                 input=ListDomainRequest,
                 output=ListDomainResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def list_authorized_domains(
+        self,
+        request: ListAuthorizedDomainRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> ListAuthorizedDomainResponse:
+        """
+        REST: GET /api/v1/domains/{origin}
+        Auth: NONE; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListAuthorizedDomains",
+                service_name="scalekit.v1.domains.DomainService",
+                input=ListAuthorizedDomainRequest,
+                output=ListAuthorizedDomainResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),

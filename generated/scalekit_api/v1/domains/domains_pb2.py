@@ -27,47 +27,51 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from google.protobuf import wrappers_pb2 as google_dot_protobuf_dot_wrappers__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%scalekit_api/v1/domains/domains.proto\x12\x13scalekit.v1.domains\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"h\n\x0c\x43reateDomain\x12\x16\n\x06\x64omain\x18\x01 \x01(\tR\x06\x64omain\x12@\n\x0b\x64omain_type\x18\x02 \x01(\x0e\x32\x1f.scalekit.v1.domains.DomainTypeR\ndomainType\"\xe8\x01\n\x13\x43reateDomainRequest\x12)\n\x0forganization_id\x18\x01 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x02 \x01(\tH\x00R\nexternalId\x12(\n\rconnection_id\x18\x03 \x01(\tH\x01R\x0c\x63onnectionId\x88\x01\x01\x12\x39\n\x06\x64omain\x18\x04 \x01(\x0b\x32!.scalekit.v1.domains.CreateDomainR\x06\x64omainB\x0c\n\nidentitiesB\x10\n\x0e_connection_id\"K\n\x14\x43reateDomainResponse\x12\x33\n\x06\x64omain\x18\x01 \x01(\x0b\x32\x1b.scalekit.v1.domains.DomainR\x06\x64omain\"\xbd\x01\n\x13\x44\x65leteDomainRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12)\n\x0forganization_id\x18\x02 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x03 \x01(\tH\x00R\nexternalId\x12(\n\rconnection_id\x18\x04 \x01(\tH\x01R\x0c\x63onnectionId\x88\x01\x01\x42\x0c\n\nidentitiesB\x10\n\x0e_connection_id\"\xc2\x04\n\x06\x44omain\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n\x06\x64omain\x18\x02 \x01(\tR\x06\x64omain\x12%\n\x0e\x65nvironment_id\x18\x03 \x01(\tR\renvironmentId\x12\'\n\x0forganization_id\x18\x04 \x01(\tR\x0eorganizationId\x12$\n\x0etxt_record_key\x18\x06 \x01(\tR\x0ctxtRecordKey\x12*\n\x11txt_record_secret\x18\x07 \x01(\tR\x0ftxtRecordSecret\x12X\n\x13verification_status\x18\x08 \x01(\x0e\x32\'.scalekit.v1.domains.VerificationStatusR\x12verificationStatus\x12;\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12@\n\x0b\x64omain_type\x18\x0c \x01(\x0e\x32\x1f.scalekit.v1.domains.DomainTypeR\ndomainType\x12X\n\x13verification_method\x18\r \x01(\x0e\x32\'.scalekit.v1.domains.VerificationMethodR\x12verificationMethod\"~\n\x10GetDomainRequest\x12)\n\x0forganization_id\x18\x01 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x02 \x01(\tH\x00R\nexternalId\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02idB\x0c\n\nidentities\"H\n\x11GetDomainResponse\x12\x33\n\x06\x64omain\x18\x01 \x01(\x0b\x32\x1b.scalekit.v1.domains.DomainR\x06\x64omain\"\x90\x03\n\x11ListDomainRequest\x12)\n\x0forganization_id\x18\x01 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x02 \x01(\tH\x00R\nexternalId\x12(\n\rconnection_id\x18\x03 \x01(\tH\x01R\x0c\x63onnectionId\x88\x01\x01\x12\x1d\n\x07include\x18\x04 \x01(\tH\x02R\x07include\x88\x01\x01\x12\x38\n\tpage_size\x18\x05 \x01(\x0b\x32\x1b.google.protobuf.Int32ValueR\x08pageSize\x12<\n\x0bpage_number\x18\x06 \x01(\x0b\x32\x1b.google.protobuf.Int32ValueR\npageNumber\x12@\n\x0b\x64omain_type\x18\x07 \x01(\x0e\x32\x1f.scalekit.v1.domains.DomainTypeR\ndomainTypeB\x0c\n\nidentitiesB\x10\n\x0e_connection_idB\n\n\x08_include\"\x89\x01\n\x12ListDomainResponse\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1f\n\x0bpage_number\x18\x02 \x01(\x05R\npageNumber\x12\x35\n\x07\x64omains\x18\x03 \x03(\x0b\x32\x1b.scalekit.v1.domains.DomainR\x07\x64omains\"\x0e\n\x0cUpdateDomain\"\xf8\x01\n\x13UpdateDomainRequest\x12)\n\x0forganization_id\x18\x01 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x02 \x01(\tH\x00R\nexternalId\x12(\n\rconnection_id\x18\x03 \x01(\tH\x01R\x0c\x63onnectionId\x88\x01\x01\x12\x0e\n\x02id\x18\x04 \x01(\tR\x02id\x12\x39\n\x06\x64omain\x18\x05 \x01(\x0b\x32!.scalekit.v1.domains.UpdateDomainR\x06\x64omainB\x0c\n\nidentitiesB\x10\n\x0e_connection_id\"K\n\x14UpdateDomainResponse\x12\x33\n\x06\x64omain\x18\x01 \x01(\x0b\x32\x1b.scalekit.v1.domains.DomainR\x06\x64omain\"\x81\x01\n\x13VerifyDomainRequest\x12)\n\x0forganization_id\x18\x01 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x02 \x01(\tH\x00R\nexternalId\x12\x0e\n\x02id\x18\x04 \x01(\tR\x02idB\x0c\n\nidentities\"2\n\x14VerifyDomainResponse\x12\x1a\n\x08verified\x18\x01 \x01(\x08R\x08verified*\\\n\nDomainType\x12\x1b\n\x17\x44OMAIN_TYPE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x41LLOWED_EMAIL_DOMAIN\x10\x01\x12\x17\n\x13ORGANIZATION_DOMAIN\x10\x02*a\n\x12VerificationMethod\x12#\n\x1fVERIFICATION_METHOD_UNSPECIFIED\x10\x00\x12\t\n\x05\x41\x44MIN\x10\x01\x12\x07\n\x03\x44NS\x10\x02\x12\x12\n\x0eNOT_APPLICABLE\x10\x03*s\n\x12VerificationStatus\x12#\n\x1fVERIFICATION_STATUS_UNSPECIFIED\x10\x00\x12\x0b\n\x07PENDING\x10\x01\x12\x0c\n\x08VERIFIED\x10\x02\x12\n\n\x06\x46\x41ILED\x10\x03\x12\x11\n\rAUTO_VERIFIED\x10\x04\x32\xcc\x04\n\rDomainService\x12\x63\n\x0c\x43reateDomain\x12(.scalekit.v1.domains.CreateDomainRequest\x1a).scalekit.v1.domains.CreateDomainResponse\x12\x63\n\x0cUpdateDomain\x12(.scalekit.v1.domains.UpdateDomainRequest\x1a).scalekit.v1.domains.UpdateDomainResponse\x12\x63\n\x0cVerifyDomain\x12(.scalekit.v1.domains.VerifyDomainRequest\x1a).scalekit.v1.domains.VerifyDomainResponse\x12Z\n\tGetDomain\x12%.scalekit.v1.domains.GetDomainRequest\x1a&.scalekit.v1.domains.GetDomainResponse\x12P\n\x0c\x44\x65leteDomain\x12(.scalekit.v1.domains.DeleteDomainRequest\x1a\x16.google.protobuf.Empty\x12^\n\x0bListDomains\x12&.scalekit.v1.domains.ListDomainRequest\x1a\'.scalekit.v1.domains.ListDomainResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%scalekit_api/v1/domains/domains.proto\x12\x13scalekit.v1.domains\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xe8\x01\n\x13\x43reateDomainRequest\x12)\n\x0forganization_id\x18\x01 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x02 \x01(\tH\x00R\nexternalId\x12(\n\rconnection_id\x18\x03 \x01(\tH\x01R\x0c\x63onnectionId\x88\x01\x01\x12\x39\n\x06\x64omain\x18\x04 \x01(\x0b\x32!.scalekit.v1.domains.CreateDomainR\x06\x64omainB\x0c\n\nidentitiesB\x10\n\x0e_connection_id\"K\n\x14\x43reateDomainResponse\x12\x33\n\x06\x64omain\x18\x01 \x01(\x0b\x32\x1b.scalekit.v1.domains.DomainR\x06\x64omain\"h\n\x0c\x43reateDomain\x12\x16\n\x06\x64omain\x18\x01 \x01(\tR\x06\x64omain\x12@\n\x0b\x64omain_type\x18\x02 \x01(\x0e\x32\x1f.scalekit.v1.domains.DomainTypeR\ndomainType\"\xf8\x01\n\x13UpdateDomainRequest\x12)\n\x0forganization_id\x18\x01 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x02 \x01(\tH\x00R\nexternalId\x12(\n\rconnection_id\x18\x03 \x01(\tH\x01R\x0c\x63onnectionId\x88\x01\x01\x12\x0e\n\x02id\x18\x04 \x01(\tR\x02id\x12\x39\n\x06\x64omain\x18\x05 \x01(\x0b\x32!.scalekit.v1.domains.UpdateDomainR\x06\x64omainB\x0c\n\nidentitiesB\x10\n\x0e_connection_id\"\x0e\n\x0cUpdateDomain\"K\n\x14UpdateDomainResponse\x12\x33\n\x06\x64omain\x18\x01 \x01(\x0b\x32\x1b.scalekit.v1.domains.DomainR\x06\x64omain\"~\n\x10GetDomainRequest\x12)\n\x0forganization_id\x18\x01 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x02 \x01(\tH\x00R\nexternalId\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02idB\x0c\n\nidentities\"H\n\x11GetDomainResponse\x12\x33\n\x06\x64omain\x18\x01 \x01(\x0b\x32\x1b.scalekit.v1.domains.DomainR\x06\x64omain\"\xbd\x01\n\x13\x44\x65leteDomainRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12)\n\x0forganization_id\x18\x02 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x03 \x01(\tH\x00R\nexternalId\x12(\n\rconnection_id\x18\x04 \x01(\tH\x01R\x0c\x63onnectionId\x88\x01\x01\x42\x0c\n\nidentitiesB\x10\n\x0e_connection_id\"\x90\x03\n\x11ListDomainRequest\x12)\n\x0forganization_id\x18\x01 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x02 \x01(\tH\x00R\nexternalId\x12(\n\rconnection_id\x18\x03 \x01(\tH\x01R\x0c\x63onnectionId\x88\x01\x01\x12\x1d\n\x07include\x18\x04 \x01(\tH\x02R\x07include\x88\x01\x01\x12\x38\n\tpage_size\x18\x05 \x01(\x0b\x32\x1b.google.protobuf.Int32ValueR\x08pageSize\x12<\n\x0bpage_number\x18\x06 \x01(\x0b\x32\x1b.google.protobuf.Int32ValueR\npageNumber\x12@\n\x0b\x64omain_type\x18\x07 \x01(\x0e\x32\x1f.scalekit.v1.domains.DomainTypeR\ndomainTypeB\x0c\n\nidentitiesB\x10\n\x0e_connection_idB\n\n\x08_include\"\x81\x01\n\x13VerifyDomainRequest\x12)\n\x0forganization_id\x18\x01 \x01(\tH\x00R\x0eorganizationId\x12!\n\x0b\x65xternal_id\x18\x02 \x01(\tH\x00R\nexternalId\x12\x0e\n\x02id\x18\x04 \x01(\tR\x02idB\x0c\n\nidentities\"2\n\x14VerifyDomainResponse\x12\x1a\n\x08verified\x18\x01 \x01(\x08R\x08verified\"\x89\x01\n\x12ListDomainResponse\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1f\n\x0bpage_number\x18\x02 \x01(\x05R\npageNumber\x12\x35\n\x07\x64omains\x18\x03 \x03(\x0b\x32\x1b.scalekit.v1.domains.DomainR\x07\x64omains\"N\n\x1bListAuthorizedDomainRequest\x12\x16\n\x06origin\x18\x01 \x01(\tR\x06origin\x12\x17\n\x07link_id\x18\x02 \x01(\tR\x06linkId\"8\n\x1cListAuthorizedDomainResponse\x12\x18\n\x07\x64omains\x18\x01 \x03(\tR\x07\x64omains\"\xce\x04\n\x06\x44omain\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n\x06\x64omain\x18\x02 \x01(\tR\x06\x64omain\x12%\n\x0e\x65nvironment_id\x18\x03 \x01(\tR\renvironmentId\x12\'\n\x0forganization_id\x18\x04 \x01(\tR\x0eorganizationId\x12$\n\x0etxt_record_key\x18\x06 \x01(\tR\x0ctxtRecordKey\x12*\n\x11txt_record_secret\x18\x07 \x01(\tR\x0ftxtRecordSecret\x12X\n\x13verification_status\x18\x08 \x01(\x0e\x32\'.scalekit.v1.domains.VerificationStatusR\x12verificationStatus\x12;\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12@\n\x0b\x64omain_type\x18\x0c \x01(\x0e\x32\x1f.scalekit.v1.domains.DomainTypeR\ndomainType\x12X\n\x13verification_method\x18\r \x01(\x0e\x32\'.scalekit.v1.domains.VerificationMethodR\x12verificationMethodJ\x04\x08\x05\x10\x06J\x04\x08\x0b\x10\x0c*a\n\x12VerificationMethod\x12#\n\x1fVERIFICATION_METHOD_UNSPECIFIED\x10\x00\x12\t\n\x05\x41\x44MIN\x10\x01\x12\x07\n\x03\x44NS\x10\x02\x12\x12\n\x0eNOT_APPLICABLE\x10\x03*s\n\x12VerificationStatus\x12#\n\x1fVERIFICATION_STATUS_UNSPECIFIED\x10\x00\x12\x0b\n\x07PENDING\x10\x01\x12\x0c\n\x08VERIFIED\x10\x02\x12\n\n\x06\x46\x41ILED\x10\x03\x12\x11\n\rAUTO_VERIFIED\x10\x04*\\\n\nDomainType\x12\x1b\n\x17\x44OMAIN_TYPE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x41LLOWED_EMAIL_DOMAIN\x10\x01\x12\x17\n\x13ORGANIZATION_DOMAIN\x10\x02\x32\xca\x05\n\rDomainService\x12\x63\n\x0c\x43reateDomain\x12(.scalekit.v1.domains.CreateDomainRequest\x1a).scalekit.v1.domains.CreateDomainResponse\x12\x63\n\x0cUpdateDomain\x12(.scalekit.v1.domains.UpdateDomainRequest\x1a).scalekit.v1.domains.UpdateDomainResponse\x12\x63\n\x0cVerifyDomain\x12(.scalekit.v1.domains.VerifyDomainRequest\x1a).scalekit.v1.domains.VerifyDomainResponse\x12Z\n\tGetDomain\x12%.scalekit.v1.domains.GetDomainRequest\x1a&.scalekit.v1.domains.GetDomainResponse\x12P\n\x0c\x44\x65leteDomain\x12(.scalekit.v1.domains.DeleteDomainRequest\x1a\x16.google.protobuf.Empty\x12^\n\x0bListDomains\x12&.scalekit.v1.domains.ListDomainRequest\x1a\'.scalekit.v1.domains.ListDomainResponse\x12|\n\x15ListAuthorizedDomains\x12\x30.scalekit.v1.domains.ListAuthorizedDomainRequest\x1a\x31.scalekit.v1.domains.ListAuthorizedDomainResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'scalekit_api.v1.domains.domains_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DOMAINTYPE']._serialized_start=2620
-  _globals['_DOMAINTYPE']._serialized_end=2712
-  _globals['_VERIFICATIONMETHOD']._serialized_start=2714
-  _globals['_VERIFICATIONMETHOD']._serialized_end=2811
-  _globals['_VERIFICATIONSTATUS']._serialized_start=2813
-  _globals['_VERIFICATIONSTATUS']._serialized_end=2928
-  _globals['_CREATEDOMAIN']._serialized_start=156
-  _globals['_CREATEDOMAIN']._serialized_end=260
-  _globals['_CREATEDOMAINREQUEST']._serialized_start=263
-  _globals['_CREATEDOMAINREQUEST']._serialized_end=495
-  _globals['_CREATEDOMAINRESPONSE']._serialized_start=497
-  _globals['_CREATEDOMAINRESPONSE']._serialized_end=572
-  _globals['_DELETEDOMAINREQUEST']._serialized_start=575
-  _globals['_DELETEDOMAINREQUEST']._serialized_end=764
-  _globals['_DOMAIN']._serialized_start=767
-  _globals['_DOMAIN']._serialized_end=1345
-  _globals['_GETDOMAINREQUEST']._serialized_start=1347
-  _globals['_GETDOMAINREQUEST']._serialized_end=1473
-  _globals['_GETDOMAINRESPONSE']._serialized_start=1475
-  _globals['_GETDOMAINRESPONSE']._serialized_end=1547
-  _globals['_LISTDOMAINREQUEST']._serialized_start=1550
-  _globals['_LISTDOMAINREQUEST']._serialized_end=1950
-  _globals['_LISTDOMAINRESPONSE']._serialized_start=1953
-  _globals['_LISTDOMAINRESPONSE']._serialized_end=2090
-  _globals['_UPDATEDOMAIN']._serialized_start=2092
-  _globals['_UPDATEDOMAIN']._serialized_end=2106
-  _globals['_UPDATEDOMAINREQUEST']._serialized_start=2109
-  _globals['_UPDATEDOMAINREQUEST']._serialized_end=2357
-  _globals['_UPDATEDOMAINRESPONSE']._serialized_start=2359
-  _globals['_UPDATEDOMAINRESPONSE']._serialized_end=2434
-  _globals['_VERIFYDOMAINREQUEST']._serialized_start=2437
-  _globals['_VERIFYDOMAINREQUEST']._serialized_end=2566
-  _globals['_VERIFYDOMAINRESPONSE']._serialized_start=2568
-  _globals['_VERIFYDOMAINRESPONSE']._serialized_end=2618
-  _globals['_DOMAINSERVICE']._serialized_start=2931
-  _globals['_DOMAINSERVICE']._serialized_end=3519
+  _globals['_VERIFICATIONMETHOD']._serialized_start=2770
+  _globals['_VERIFICATIONMETHOD']._serialized_end=2867
+  _globals['_VERIFICATIONSTATUS']._serialized_start=2869
+  _globals['_VERIFICATIONSTATUS']._serialized_end=2984
+  _globals['_DOMAINTYPE']._serialized_start=2986
+  _globals['_DOMAINTYPE']._serialized_end=3078
+  _globals['_CREATEDOMAINREQUEST']._serialized_start=157
+  _globals['_CREATEDOMAINREQUEST']._serialized_end=389
+  _globals['_CREATEDOMAINRESPONSE']._serialized_start=391
+  _globals['_CREATEDOMAINRESPONSE']._serialized_end=466
+  _globals['_CREATEDOMAIN']._serialized_start=468
+  _globals['_CREATEDOMAIN']._serialized_end=572
+  _globals['_UPDATEDOMAINREQUEST']._serialized_start=575
+  _globals['_UPDATEDOMAINREQUEST']._serialized_end=823
+  _globals['_UPDATEDOMAIN']._serialized_start=825
+  _globals['_UPDATEDOMAIN']._serialized_end=839
+  _globals['_UPDATEDOMAINRESPONSE']._serialized_start=841
+  _globals['_UPDATEDOMAINRESPONSE']._serialized_end=916
+  _globals['_GETDOMAINREQUEST']._serialized_start=918
+  _globals['_GETDOMAINREQUEST']._serialized_end=1044
+  _globals['_GETDOMAINRESPONSE']._serialized_start=1046
+  _globals['_GETDOMAINRESPONSE']._serialized_end=1118
+  _globals['_DELETEDOMAINREQUEST']._serialized_start=1121
+  _globals['_DELETEDOMAINREQUEST']._serialized_end=1310
+  _globals['_LISTDOMAINREQUEST']._serialized_start=1313
+  _globals['_LISTDOMAINREQUEST']._serialized_end=1713
+  _globals['_VERIFYDOMAINREQUEST']._serialized_start=1716
+  _globals['_VERIFYDOMAINREQUEST']._serialized_end=1845
+  _globals['_VERIFYDOMAINRESPONSE']._serialized_start=1847
+  _globals['_VERIFYDOMAINRESPONSE']._serialized_end=1897
+  _globals['_LISTDOMAINRESPONSE']._serialized_start=1900
+  _globals['_LISTDOMAINRESPONSE']._serialized_end=2037
+  _globals['_LISTAUTHORIZEDDOMAINREQUEST']._serialized_start=2039
+  _globals['_LISTAUTHORIZEDDOMAINREQUEST']._serialized_end=2117
+  _globals['_LISTAUTHORIZEDDOMAINRESPONSE']._serialized_start=2119
+  _globals['_LISTAUTHORIZEDDOMAINRESPONSE']._serialized_end=2175
+  _globals['_DOMAIN']._serialized_start=2178
+  _globals['_DOMAIN']._serialized_end=2768
+  _globals['_DOMAINSERVICE']._serialized_start=3081
+  _globals['_DOMAINSERVICE']._serialized_end=3795
 # @@protoc_insertion_point(module_scope)

@@ -65,6 +65,11 @@ class DomainServiceStub:
                 request_serializer=scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListDomainRequest.SerializeToString,
                 response_deserializer=scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListDomainResponse.FromString,
                 _registered_method=True)
+        self.ListAuthorizedDomains = channel.unary_unary(
+                '/scalekit.v1.domains.DomainService/ListAuthorizedDomains',
+                request_serializer=scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListAuthorizedDomainRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListAuthorizedDomainResponse.FromString,
+                _registered_method=True)
 
 
 class DomainServiceServicer:
@@ -72,7 +77,7 @@ class DomainServiceServicer:
 
     def CreateDomain(self, request, context):
         """REST: POST /api/v1/organizations/{organization_id}/domains body=domain
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -80,7 +85,7 @@ class DomainServiceServicer:
 
     def UpdateDomain(self, request, context):
         """REST: PATCH /api/v1/organizations/{organization_id}/domains/{id} body=domain
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -88,7 +93,7 @@ class DomainServiceServicer:
 
     def VerifyDomain(self, request, context):
         """REST: PATCH /api/v1/organizations/{organization_id}/domains/{id}:verify
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -96,7 +101,7 @@ class DomainServiceServicer:
 
     def GetDomain(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/domains/{id}
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -104,7 +109,7 @@ class DomainServiceServicer:
 
     def DeleteDomain(self, request, context):
         """REST: DELETE /api/v1/organizations/{organization_id}/domains/{id}
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -112,7 +117,15 @@ class DomainServiceServicer:
 
     def ListDomains(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/domains
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAuthorizedDomains(self, request, context):
+        """REST: GET /api/v1/domains/{origin}
+        Auth: NONE; client credentials: no
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -150,6 +163,11 @@ def add_DomainServiceServicer_to_server(servicer, server):
                     servicer.ListDomains,
                     request_deserializer=scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListDomainRequest.FromString,
                     response_serializer=scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListDomainResponse.SerializeToString,
+            ),
+            'ListAuthorizedDomains': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuthorizedDomains,
+                    request_deserializer=scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListAuthorizedDomainRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListAuthorizedDomainResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -314,6 +332,33 @@ class DomainService:
             '/scalekit.v1.domains.DomainService/ListDomains',
             scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListDomainRequest.SerializeToString,
             scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListDomainResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuthorizedDomains(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.domains.DomainService/ListAuthorizedDomains',
+            scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListAuthorizedDomainRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_domains_dot_domains__pb2.ListAuthorizedDomainResponse.FromString,
             options,
             channel_credentials,
             insecure,

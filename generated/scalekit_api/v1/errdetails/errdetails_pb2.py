@@ -22,33 +22,36 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+scalekit_api/v1/errdetails/errdetails.proto\x12\x16scalekit.v1.errdetails\"H\n\tDebugInfo\x12#\n\rstack_entries\x18\x01 \x03(\tR\x0cstackEntries\x12\x16\n\x06\x64\x65tail\x18\x02 \x01(\tR\x06\x64\x65tail\"\xd2\x04\n\tErrorInfo\x12\x1d\n\nerror_code\x18\x01 \x01(\tR\terrorCode\x12@\n\ndebug_info\x18\x02 \x01(\x0b\x32!.scalekit.v1.errdetails.DebugInfoR\tdebugInfo\x12=\n\thelp_info\x18\x03 \x01(\x0b\x32 .scalekit.v1.errdetails.HelpInfoR\x08helpInfo\x12\x62\n\x16localized_message_info\x18\x04 \x01(\x0b\x32,.scalekit.v1.errdetails.LocalizedMessageInfoR\x14localizedMessageInfo\x12I\n\rresource_info\x18\x05 \x01(\x0b\x32$.scalekit.v1.errdetails.ResourceInfoR\x0cresourceInfo\x12\x46\n\x0crequest_info\x18\x06 \x01(\x0b\x32#.scalekit.v1.errdetails.RequestInfoR\x0brequestInfo\x12_\n\x15validation_error_info\x18\x08 \x01(\x0b\x32+.scalekit.v1.errdetails.ValidationErrorInfoR\x13validationErrorInfo\x12M\n\x0ftool_error_info\x18\t \x01(\x0b\x32%.scalekit.v1.errdetails.ToolErrorInfoR\rtoolErrorInfo\"\x83\x01\n\x08HelpInfo\x12;\n\x05links\x18\x01 \x03(\x0b\x32%.scalekit.v1.errdetails.HelpInfo.LinkR\x05links\x1a:\n\x04Link\x12 \n\x0b\x64\x65scription\x18\x01 \x01(\tR\x0b\x64\x65scription\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\"H\n\x14LocalizedMessageInfo\x12\x16\n\x06locale\x18\x01 \x01(\tR\x06locale\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\"O\n\x0bRequestInfo\x12\x1d\n\nrequest_id\x18\x01 \x01(\tR\trequestId\x12!\n\x0cserving_data\x18\x02 \x01(\tR\x0bservingData\"\xb2\x01\n\x0cResourceInfo\x12#\n\rresource_name\x18\x02 \x01(\tR\x0cresourceName\x12\x14\n\x05owner\x18\x03 \x01(\tR\x05owner\x12 \n\x0b\x64\x65scription\x18\x04 \x01(\tR\x0b\x64\x65scription\x12\x31\n\x14required_permissions\x18\x05 \x03(\tR\x13requiredPermissions\x12\x12\n\x04user\x18\x06 \x01(\tR\x04user\"\x88\x01\n\rToolErrorInfo\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\x12,\n\x12tool_error_message\x18\x02 \x01(\tR\x10toolErrorMessage\x12&\n\x0ftool_error_code\x18\x03 \x01(\tR\rtoolErrorCode\"\xe6\x01\n\x13ValidationErrorInfo\x12\x65\n\x10\x66ield_violations\x18\x01 \x03(\x0b\x32:.scalekit.v1.errdetails.ValidationErrorInfo.FieldViolationR\x0f\x66ieldViolations\x1ah\n\x0e\x46ieldViolation\x12\x14\n\x05\x66ield\x18\x01 \x01(\tR\x05\x66ield\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x64\x65scription\x12\x1e\n\nconstraint\x18\x03 \x01(\tR\nconstraintb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+scalekit_api/v1/errdetails/errdetails.proto\x12\x16scalekit.v1.errdetails\x1a\x1bgoogle/protobuf/empty.proto\"\xfe\x05\n\tErrorInfo\x12\x1d\n\nerror_code\x18\x01 \x01(\tR\terrorCode\x12\x45\n\ndebug_info\x18\x02 \x01(\x0b\x32!.scalekit.v1.errdetails.DebugInfoH\x00R\tdebugInfo\x88\x01\x01\x12\x42\n\thelp_info\x18\x03 \x01(\x0b\x32 .scalekit.v1.errdetails.HelpInfoH\x01R\x08helpInfo\x88\x01\x01\x12g\n\x16localized_message_info\x18\x04 \x01(\x0b\x32,.scalekit.v1.errdetails.LocalizedMessageInfoH\x02R\x14localizedMessageInfo\x88\x01\x01\x12N\n\rresource_info\x18\x05 \x01(\x0b\x32$.scalekit.v1.errdetails.ResourceInfoH\x03R\x0cresourceInfo\x88\x01\x01\x12K\n\x0crequest_info\x18\x06 \x01(\x0b\x32#.scalekit.v1.errdetails.RequestInfoH\x04R\x0brequestInfo\x88\x01\x01\x12\x64\n\x15validation_error_info\x18\x08 \x01(\x0b\x32+.scalekit.v1.errdetails.ValidationErrorInfoH\x05R\x13validationErrorInfo\x88\x01\x01\x12R\n\x0ftool_error_info\x18\t \x01(\x0b\x32%.scalekit.v1.errdetails.ToolErrorInfoH\x06R\rtoolErrorInfo\x88\x01\x01\x42\r\n\x0b_debug_infoB\x0c\n\n_help_infoB\x19\n\x17_localized_message_infoB\x10\n\x0e_resource_infoB\x0f\n\r_request_infoB\x18\n\x16_validation_error_infoB\x12\n\x10_tool_error_info\"H\n\tDebugInfo\x12#\n\rstack_entries\x18\x01 \x03(\tR\x0cstackEntries\x12\x16\n\x06\x64\x65tail\x18\x02 \x01(\tR\x06\x64\x65tail\"\xe6\x01\n\x13ValidationErrorInfo\x12\x65\n\x10\x66ield_violations\x18\x01 \x03(\x0b\x32:.scalekit.v1.errdetails.ValidationErrorInfo.FieldViolationR\x0f\x66ieldViolations\x1ah\n\x0e\x46ieldViolation\x12\x14\n\x05\x66ield\x18\x01 \x01(\tR\x05\x66ield\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x64\x65scription\x12\x1e\n\nconstraint\x18\x03 \x01(\tR\nconstraint\"O\n\x0bRequestInfo\x12\x1d\n\nrequest_id\x18\x01 \x01(\tR\trequestId\x12!\n\x0cserving_data\x18\x02 \x01(\tR\x0bservingData\"\xb8\x01\n\x0cResourceInfo\x12#\n\rresource_name\x18\x02 \x01(\tR\x0cresourceName\x12\x14\n\x05owner\x18\x03 \x01(\tR\x05owner\x12 \n\x0b\x64\x65scription\x18\x04 \x01(\tR\x0b\x64\x65scription\x12\x31\n\x14required_permissions\x18\x05 \x03(\tR\x13requiredPermissions\x12\x12\n\x04user\x18\x06 \x01(\tR\x04userJ\x04\x08\x01\x10\x02\"\x83\x01\n\x08HelpInfo\x12;\n\x05links\x18\x01 \x03(\x0b\x32%.scalekit.v1.errdetails.HelpInfo.LinkR\x05links\x1a:\n\x04Link\x12 \n\x0b\x64\x65scription\x18\x01 \x01(\tR\x0b\x64\x65scription\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\"H\n\x14LocalizedMessageInfo\x12\x16\n\x06locale\x18\x01 \x01(\tR\x06locale\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\"\x88\x01\n\rToolErrorInfo\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\x12,\n\x12tool_error_message\x18\x02 \x01(\tR\x10toolErrorMessage\x12&\n\x0ftool_error_code\x18\x03 \x01(\tR\rtoolErrorCode2R\n\x05\x44ummy\x12I\n\x0c\x44ummyService\x12\x16.google.protobuf.Empty\x1a!.scalekit.v1.errdetails.ErrorInfob\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'scalekit_api.v1.errdetails.errdetails_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DEBUGINFO']._serialized_start=71
-  _globals['_DEBUGINFO']._serialized_end=143
-  _globals['_ERRORINFO']._serialized_start=146
-  _globals['_ERRORINFO']._serialized_end=740
-  _globals['_HELPINFO']._serialized_start=743
-  _globals['_HELPINFO']._serialized_end=874
-  _globals['_HELPINFO_LINK']._serialized_start=816
-  _globals['_HELPINFO_LINK']._serialized_end=874
-  _globals['_LOCALIZEDMESSAGEINFO']._serialized_start=876
-  _globals['_LOCALIZEDMESSAGEINFO']._serialized_end=948
-  _globals['_REQUESTINFO']._serialized_start=950
-  _globals['_REQUESTINFO']._serialized_end=1029
-  _globals['_RESOURCEINFO']._serialized_start=1032
-  _globals['_RESOURCEINFO']._serialized_end=1210
-  _globals['_TOOLERRORINFO']._serialized_start=1213
-  _globals['_TOOLERRORINFO']._serialized_end=1349
-  _globals['_VALIDATIONERRORINFO']._serialized_start=1352
-  _globals['_VALIDATIONERRORINFO']._serialized_end=1582
-  _globals['_VALIDATIONERRORINFO_FIELDVIOLATION']._serialized_start=1478
-  _globals['_VALIDATIONERRORINFO_FIELDVIOLATION']._serialized_end=1582
+  _globals['_ERRORINFO']._serialized_start=101
+  _globals['_ERRORINFO']._serialized_end=867
+  _globals['_DEBUGINFO']._serialized_start=869
+  _globals['_DEBUGINFO']._serialized_end=941
+  _globals['_VALIDATIONERRORINFO']._serialized_start=944
+  _globals['_VALIDATIONERRORINFO']._serialized_end=1174
+  _globals['_VALIDATIONERRORINFO_FIELDVIOLATION']._serialized_start=1070
+  _globals['_VALIDATIONERRORINFO_FIELDVIOLATION']._serialized_end=1174
+  _globals['_REQUESTINFO']._serialized_start=1176
+  _globals['_REQUESTINFO']._serialized_end=1255
+  _globals['_RESOURCEINFO']._serialized_start=1258
+  _globals['_RESOURCEINFO']._serialized_end=1442
+  _globals['_HELPINFO']._serialized_start=1445
+  _globals['_HELPINFO']._serialized_end=1576
+  _globals['_HELPINFO_LINK']._serialized_start=1518
+  _globals['_HELPINFO_LINK']._serialized_end=1576
+  _globals['_LOCALIZEDMESSAGEINFO']._serialized_start=1578
+  _globals['_LOCALIZEDMESSAGEINFO']._serialized_end=1650
+  _globals['_TOOLERRORINFO']._serialized_start=1653
+  _globals['_TOOLERRORINFO']._serialized_end=1789
+  _globals['_DUMMY']._serialized_start=1791
+  _globals['_DUMMY']._serialized_end=1873
 # @@protoc_insertion_point(module_scope)

@@ -22,7 +22,7 @@ from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DE
 from google.protobuf.empty_pb2 import Empty
 from pyqwest import Client, SyncClient
 
-from .organizations_pb2 import CreateOrganizationRequest, CreateOrganizationResponse, DeleteOrganizationRequest, DeletePortalLinkByIdRequest, GeneratePortalLinkRequest, GeneratePortalLinkResponse, GetApplicationSessionPolicyRequest, GetApplicationSessionPolicyResponse, GetOrganizationBrandingRequest, GetOrganizationBrandingResponse, GetOrganizationRequest, GetOrganizationResponse, GetOrganizationSessionPolicyRequest, GetOrganizationSessionPolicyResponse, GetOrganizationUserManagementSettingsRequest, GetOrganizationUserManagementSettingsResponse, ListOrganizationsRequest, ListOrganizationsResponse, SearchOrganizationsRequest, SearchOrganizationsResponse, UpdateOrganizationBrandingRequest, UpdateOrganizationBrandingResponse, UpdateOrganizationRequest, UpdateOrganizationResponse, UpdateOrganizationSessionPolicyRequest, UpdateOrganizationSessionPolicyResponse, UpdateOrganizationSettingsRequest, UpsertUserManagementSettingsRequest, UpsertUserManagementSettingsResponse
+from .organizations_pb2 import CreateOrganizationRequest, CreateOrganizationResponse, DeleteOrganizationRequest, DeletePortalLinkByIdRequest, DeletePortalLinkRequest, GeneratePortalLinkRequest, GeneratePortalLinkResponse, GetApplicationSessionPolicyRequest, GetApplicationSessionPolicyResponse, GetOrganizationBrandingRequest, GetOrganizationBrandingResponse, GetOrganizationRequest, GetOrganizationResponse, GetOrganizationSessionPolicyRequest, GetOrganizationSessionPolicyResponse, GetOrganizationUserManagementSettingsRequest, GetOrganizationUserManagementSettingsResponse, GetPortalLinkRequest, GetPortalLinksResponse, ListOrganizationsRequest, ListOrganizationsResponse, SearchOrganizationsRequest, SearchOrganizationsResponse, UpdateOrganizationBrandingRequest, UpdateOrganizationBrandingResponse, UpdateOrganizationRequest, UpdateOrganizationResponse, UpdateOrganizationSessionPolicyRequest, UpdateOrganizationSessionPolicyResponse, UpdateOrganizationSettingsRequest, UpsertUserManagementSettingsRequest, UpsertUserManagementSettingsResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Iterable, Mapping
@@ -42,119 +42,133 @@ class OrganizationService(Protocol):
     async def create_organization(self, request: CreateOrganizationRequest, ctx: RequestContext[CreateOrganizationRequest, CreateOrganizationResponse], /) -> CreateOrganizationResponse:
         """
         REST: POST /api/v1/organizations body=organization
-        Scopes: organizations:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_organization(self, request: UpdateOrganizationRequest, ctx: RequestContext[UpdateOrganizationRequest, UpdateOrganizationResponse], /) -> UpdateOrganizationResponse:
         """
         REST: PATCH /api/v1/organizations/{id} body=organization
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_organization(self, request: GetOrganizationRequest, ctx: RequestContext[GetOrganizationRequest, GetOrganizationResponse], /) -> GetOrganizationResponse:
         """
         REST: GET /api/v1/organizations/{id}
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_organization_by_external_id(self, request: GetOrganizationRequest, ctx: RequestContext[GetOrganizationRequest, GetOrganizationResponse], /) -> GetOrganizationResponse:
         """
         REST: GET /api/v1/organizations:external/{external_id}
-        Scopes: organizations_read, organizations:read
+        Auth: CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_organization(self, request: ListOrganizationsRequest, ctx: RequestContext[ListOrganizationsRequest, ListOrganizationsResponse], /) -> ListOrganizationsResponse:
         """
         REST: GET /api/v1/organizations
-        Scopes: organizations:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def search_organization(self, request: SearchOrganizationsRequest, ctx: RequestContext[SearchOrganizationsRequest, SearchOrganizationsResponse], /) -> SearchOrganizationsResponse:
         """
         REST: GET /api/v1/organizations:search
-        Scopes: organizations:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_organization(self, request: DeleteOrganizationRequest, ctx: RequestContext[DeleteOrganizationRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{id}
-        Scopes: organizations:delete
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:delete
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def generate_portal_link(self, request: GeneratePortalLinkRequest, ctx: RequestContext[GeneratePortalLinkRequest, GeneratePortalLinkResponse], /) -> GeneratePortalLinkResponse:
         """
         REST: PUT /api/v1/organizations/{id}/portal_links
-        Scopes: portal_links:manage
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: portal_links:manage
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def delete_portal_link(self, request: DeletePortalLinkRequest, ctx: RequestContext[DeletePortalLinkRequest, Empty], /) -> Empty:
+        """
+        REST: DELETE /api/v1/organizations/{id}/portal_links
+        Auth: WORKSPACE; client credentials: no; scopes: portal_links:manage
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_portal_link_by_id(self, request: DeletePortalLinkByIdRequest, ctx: RequestContext[DeletePortalLinkByIdRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{id}/portal_links/{link_id}
-        Scopes: portal_links:manage
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: portal_links:manage
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_portal_links(self, request: GetPortalLinkRequest, ctx: RequestContext[GetPortalLinkRequest, GetPortalLinksResponse], /) -> GetPortalLinksResponse:
+        """
+        REST: GET /api/v1/organizations/{id}/portal_links
+        Auth: WORKSPACE; client credentials: no; scopes: portal_links:manage
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_organization_settings(self, request: UpdateOrganizationSettingsRequest, ctx: RequestContext[UpdateOrganizationSettingsRequest, GetOrganizationResponse], /) -> GetOrganizationResponse:
         """
         REST: PATCH /api/v1/organizations/{id}/settings body=settings
-        Scopes: organizations:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_organization_session_policy(self, request: UpdateOrganizationSessionPolicyRequest, ctx: RequestContext[UpdateOrganizationSessionPolicyRequest, UpdateOrganizationSessionPolicyResponse], /) -> UpdateOrganizationSessionPolicyResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/session-policy body=*
-        Scopes: organizations_sessions_write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_organization_session_policy(self, request: GetOrganizationSessionPolicyRequest, ctx: RequestContext[GetOrganizationSessionPolicyRequest, GetOrganizationSessionPolicyResponse], /) -> GetOrganizationSessionPolicyResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/session-policy
-        Scopes: organizations_sessions_read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_organization_branding(self, request: GetOrganizationBrandingRequest, ctx: RequestContext[GetOrganizationBrandingRequest, GetOrganizationBrandingResponse], /) -> GetOrganizationBrandingResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/portal_customizations
-        Scopes: branding:read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: branding:read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_organization_branding(self, request: UpdateOrganizationBrandingRequest, ctx: RequestContext[UpdateOrganizationBrandingRequest, UpdateOrganizationBrandingResponse], /) -> UpdateOrganizationBrandingResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/portal_customizations body=*
-        Scopes: branding:write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: branding:write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def upsert_user_management_settings(self, request: UpsertUserManagementSettingsRequest, ctx: RequestContext[UpsertUserManagementSettingsRequest, UpsertUserManagementSettingsResponse], /) -> UpsertUserManagementSettingsResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/settings/usermanagement body=*
-        Scopes: organizations:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_organization_user_management_setting(self, request: GetOrganizationUserManagementSettingsRequest, ctx: RequestContext[GetOrganizationUserManagementSettingsRequest, GetOrganizationUserManagementSettingsResponse], /) -> GetOrganizationUserManagementSettingsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/settings/usermanagement
-        Scopes: organizations:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_application_session_policy(self, request: GetApplicationSessionPolicyRequest, ctx: RequestContext[GetApplicationSessionPolicyRequest, GetApplicationSessionPolicyResponse], /) -> GetApplicationSessionPolicyResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/application-session-policy
-        Scopes: organizations_sessions_read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -260,6 +274,17 @@ class OrganizationServiceASGIApplication(ConnectASGIApplication[OrganizationServ
                     ),
                     function=svc.generate_portal_link,
                 ),
+                "/scalekit.v1.organizations.OrganizationService/DeletePortalLink": Endpoint.unary(
+                    method=MethodInfo(
+                        name="DeletePortalLink",
+                        service_name="scalekit.v1.organizations.OrganizationService",
+                        input=DeletePortalLinkRequest,
+                        output=Empty,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.delete_portal_link,
+                ),
                 "/scalekit.v1.organizations.OrganizationService/DeletePortalLinkByID": Endpoint.unary(
                     method=MethodInfo(
                         name="DeletePortalLinkByID",
@@ -270,6 +295,17 @@ class OrganizationServiceASGIApplication(ConnectASGIApplication[OrganizationServ
                         stream_type=StreamType.UNARY,
                     ),
                     function=svc.delete_portal_link_by_id,
+                ),
+                "/scalekit.v1.organizations.OrganizationService/GetPortalLinks": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetPortalLinks",
+                        service_name="scalekit.v1.organizations.OrganizationService",
+                        input=GetPortalLinkRequest,
+                        output=GetPortalLinksResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_portal_links,
                 ),
                 "/scalekit.v1.organizations.OrganizationService/UpdateOrganizationSettings": Endpoint.unary(
                     method=MethodInfo(
@@ -406,7 +442,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> CreateOrganizationResponse:
         """
         REST: POST /api/v1/organizations body=organization
-        Scopes: organizations:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:write
         """
         return await self.execute_unary(
             request=request,
@@ -430,7 +466,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> UpdateOrganizationResponse:
         """
         REST: PATCH /api/v1/organizations/{id} body=organization
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         return await self.execute_unary(
             request=request,
@@ -454,7 +490,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> GetOrganizationResponse:
         """
         REST: GET /api/v1/organizations/{id}
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         return await self.execute_unary(
             request=request,
@@ -478,7 +514,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> GetOrganizationResponse:
         """
         REST: GET /api/v1/organizations:external/{external_id}
-        Scopes: organizations_read, organizations:read
+        Auth: CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         return await self.execute_unary(
             request=request,
@@ -502,7 +538,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> ListOrganizationsResponse:
         """
         REST: GET /api/v1/organizations
-        Scopes: organizations:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:read
         """
         return await self.execute_unary(
             request=request,
@@ -526,7 +562,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> SearchOrganizationsResponse:
         """
         REST: GET /api/v1/organizations:search
-        Scopes: organizations:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:read
         """
         return await self.execute_unary(
             request=request,
@@ -550,7 +586,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{id}
-        Scopes: organizations:delete
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:delete
         """
         return await self.execute_unary(
             request=request,
@@ -574,7 +610,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> GeneratePortalLinkResponse:
         """
         REST: PUT /api/v1/organizations/{id}/portal_links
-        Scopes: portal_links:manage
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: portal_links:manage
         """
         return await self.execute_unary(
             request=request,
@@ -583,6 +619,30 @@ class OrganizationServiceClient(ConnectClient):
                 service_name="scalekit.v1.organizations.OrganizationService",
                 input=GeneratePortalLinkRequest,
                 output=GeneratePortalLinkResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def delete_portal_link(
+        self,
+        request: DeletePortalLinkRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Empty:
+        """
+        REST: DELETE /api/v1/organizations/{id}/portal_links
+        Auth: WORKSPACE; client credentials: no; scopes: portal_links:manage
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DeletePortalLink",
+                service_name="scalekit.v1.organizations.OrganizationService",
+                input=DeletePortalLinkRequest,
+                output=Empty,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -598,7 +658,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{id}/portal_links/{link_id}
-        Scopes: portal_links:manage
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: portal_links:manage
         """
         return await self.execute_unary(
             request=request,
@@ -607,6 +667,30 @@ class OrganizationServiceClient(ConnectClient):
                 service_name="scalekit.v1.organizations.OrganizationService",
                 input=DeletePortalLinkByIdRequest,
                 output=Empty,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_portal_links(
+        self,
+        request: GetPortalLinkRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetPortalLinksResponse:
+        """
+        REST: GET /api/v1/organizations/{id}/portal_links
+        Auth: WORKSPACE; client credentials: no; scopes: portal_links:manage
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetPortalLinks",
+                service_name="scalekit.v1.organizations.OrganizationService",
+                input=GetPortalLinkRequest,
+                output=GetPortalLinksResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -622,7 +706,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> GetOrganizationResponse:
         """
         REST: PATCH /api/v1/organizations/{id}/settings body=settings
-        Scopes: organizations:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:write
         """
         return await self.execute_unary(
             request=request,
@@ -646,7 +730,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> UpdateOrganizationSessionPolicyResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/session-policy body=*
-        Scopes: organizations_sessions_write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_write, organizations:write
         """
         return await self.execute_unary(
             request=request,
@@ -670,7 +754,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> GetOrganizationSessionPolicyResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/session-policy
-        Scopes: organizations_sessions_read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_read, organizations:read
         """
         return await self.execute_unary(
             request=request,
@@ -694,7 +778,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> GetOrganizationBrandingResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/portal_customizations
-        Scopes: branding:read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: branding:read, organizations:read
         """
         return await self.execute_unary(
             request=request,
@@ -718,7 +802,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> UpdateOrganizationBrandingResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/portal_customizations body=*
-        Scopes: branding:write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: branding:write, organizations:write
         """
         return await self.execute_unary(
             request=request,
@@ -742,7 +826,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> UpsertUserManagementSettingsResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/settings/usermanagement body=*
-        Scopes: organizations:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations:write
         """
         return await self.execute_unary(
             request=request,
@@ -766,7 +850,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> GetOrganizationUserManagementSettingsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/settings/usermanagement
-        Scopes: organizations:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations:read
         """
         return await self.execute_unary(
             request=request,
@@ -790,7 +874,7 @@ class OrganizationServiceClient(ConnectClient):
     ) -> GetApplicationSessionPolicyResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/application-session-policy
-        Scopes: organizations_sessions_read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_read, organizations:read
         """
         return await self.execute_unary(
             request=request,
@@ -810,119 +894,133 @@ class OrganizationServiceSync(Protocol):
     def create_organization(self, request: CreateOrganizationRequest, ctx: RequestContext[CreateOrganizationRequest, CreateOrganizationResponse], /) -> CreateOrganizationResponse:
         """
         REST: POST /api/v1/organizations body=organization
-        Scopes: organizations:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_organization(self, request: UpdateOrganizationRequest, ctx: RequestContext[UpdateOrganizationRequest, UpdateOrganizationResponse], /) -> UpdateOrganizationResponse:
         """
         REST: PATCH /api/v1/organizations/{id} body=organization
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_organization(self, request: GetOrganizationRequest, ctx: RequestContext[GetOrganizationRequest, GetOrganizationResponse], /) -> GetOrganizationResponse:
         """
         REST: GET /api/v1/organizations/{id}
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_organization_by_external_id(self, request: GetOrganizationRequest, ctx: RequestContext[GetOrganizationRequest, GetOrganizationResponse], /) -> GetOrganizationResponse:
         """
         REST: GET /api/v1/organizations:external/{external_id}
-        Scopes: organizations_read, organizations:read
+        Auth: CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_organization(self, request: ListOrganizationsRequest, ctx: RequestContext[ListOrganizationsRequest, ListOrganizationsResponse], /) -> ListOrganizationsResponse:
         """
         REST: GET /api/v1/organizations
-        Scopes: organizations:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def search_organization(self, request: SearchOrganizationsRequest, ctx: RequestContext[SearchOrganizationsRequest, SearchOrganizationsResponse], /) -> SearchOrganizationsResponse:
         """
         REST: GET /api/v1/organizations:search
-        Scopes: organizations:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_organization(self, request: DeleteOrganizationRequest, ctx: RequestContext[DeleteOrganizationRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{id}
-        Scopes: organizations:delete
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:delete
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def generate_portal_link(self, request: GeneratePortalLinkRequest, ctx: RequestContext[GeneratePortalLinkRequest, GeneratePortalLinkResponse], /) -> GeneratePortalLinkResponse:
         """
         REST: PUT /api/v1/organizations/{id}/portal_links
-        Scopes: portal_links:manage
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: portal_links:manage
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def delete_portal_link(self, request: DeletePortalLinkRequest, ctx: RequestContext[DeletePortalLinkRequest, Empty], /) -> Empty:
+        """
+        REST: DELETE /api/v1/organizations/{id}/portal_links
+        Auth: WORKSPACE; client credentials: no; scopes: portal_links:manage
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_portal_link_by_id(self, request: DeletePortalLinkByIdRequest, ctx: RequestContext[DeletePortalLinkByIdRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{id}/portal_links/{link_id}
-        Scopes: portal_links:manage
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: portal_links:manage
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_portal_links(self, request: GetPortalLinkRequest, ctx: RequestContext[GetPortalLinkRequest, GetPortalLinksResponse], /) -> GetPortalLinksResponse:
+        """
+        REST: GET /api/v1/organizations/{id}/portal_links
+        Auth: WORKSPACE; client credentials: no; scopes: portal_links:manage
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_organization_settings(self, request: UpdateOrganizationSettingsRequest, ctx: RequestContext[UpdateOrganizationSettingsRequest, GetOrganizationResponse], /) -> GetOrganizationResponse:
         """
         REST: PATCH /api/v1/organizations/{id}/settings body=settings
-        Scopes: organizations:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_organization_session_policy(self, request: UpdateOrganizationSessionPolicyRequest, ctx: RequestContext[UpdateOrganizationSessionPolicyRequest, UpdateOrganizationSessionPolicyResponse], /) -> UpdateOrganizationSessionPolicyResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/session-policy body=*
-        Scopes: organizations_sessions_write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_organization_session_policy(self, request: GetOrganizationSessionPolicyRequest, ctx: RequestContext[GetOrganizationSessionPolicyRequest, GetOrganizationSessionPolicyResponse], /) -> GetOrganizationSessionPolicyResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/session-policy
-        Scopes: organizations_sessions_read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_organization_branding(self, request: GetOrganizationBrandingRequest, ctx: RequestContext[GetOrganizationBrandingRequest, GetOrganizationBrandingResponse], /) -> GetOrganizationBrandingResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/portal_customizations
-        Scopes: branding:read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: branding:read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_organization_branding(self, request: UpdateOrganizationBrandingRequest, ctx: RequestContext[UpdateOrganizationBrandingRequest, UpdateOrganizationBrandingResponse], /) -> UpdateOrganizationBrandingResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/portal_customizations body=*
-        Scopes: branding:write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: branding:write, organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def upsert_user_management_settings(self, request: UpsertUserManagementSettingsRequest, ctx: RequestContext[UpsertUserManagementSettingsRequest, UpsertUserManagementSettingsResponse], /) -> UpsertUserManagementSettingsResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/settings/usermanagement body=*
-        Scopes: organizations:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_organization_user_management_setting(self, request: GetOrganizationUserManagementSettingsRequest, ctx: RequestContext[GetOrganizationUserManagementSettingsRequest, GetOrganizationUserManagementSettingsResponse], /) -> GetOrganizationUserManagementSettingsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/settings/usermanagement
-        Scopes: organizations:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_application_session_policy(self, request: GetApplicationSessionPolicyRequest, ctx: RequestContext[GetApplicationSessionPolicyRequest, GetApplicationSessionPolicyResponse], /) -> GetApplicationSessionPolicyResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/application-session-policy
-        Scopes: organizations_sessions_read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_read, organizations:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -1026,6 +1124,17 @@ class OrganizationServiceWSGIApplication(ConnectWSGIApplication):
                     ),
                     function=service.generate_portal_link,
                 ),
+                "/scalekit.v1.organizations.OrganizationService/DeletePortalLink": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="DeletePortalLink",
+                        service_name="scalekit.v1.organizations.OrganizationService",
+                        input=DeletePortalLinkRequest,
+                        output=Empty,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.delete_portal_link,
+                ),
                 "/scalekit.v1.organizations.OrganizationService/DeletePortalLinkByID": EndpointSync.unary(
                     method=MethodInfo(
                         name="DeletePortalLinkByID",
@@ -1036,6 +1145,17 @@ class OrganizationServiceWSGIApplication(ConnectWSGIApplication):
                         stream_type=StreamType.UNARY,
                     ),
                     function=service.delete_portal_link_by_id,
+                ),
+                "/scalekit.v1.organizations.OrganizationService/GetPortalLinks": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetPortalLinks",
+                        service_name="scalekit.v1.organizations.OrganizationService",
+                        input=GetPortalLinkRequest,
+                        output=GetPortalLinksResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_portal_links,
                 ),
                 "/scalekit.v1.organizations.OrganizationService/UpdateOrganizationSettings": EndpointSync.unary(
                     method=MethodInfo(
@@ -1172,7 +1292,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> CreateOrganizationResponse:
         """
         REST: POST /api/v1/organizations body=organization
-        Scopes: organizations:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:write
         """
         return self.execute_unary(
             request=request,
@@ -1196,7 +1316,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> UpdateOrganizationResponse:
         """
         REST: PATCH /api/v1/organizations/{id} body=organization
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         return self.execute_unary(
             request=request,
@@ -1220,7 +1340,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> GetOrganizationResponse:
         """
         REST: GET /api/v1/organizations/{id}
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         return self.execute_unary(
             request=request,
@@ -1244,7 +1364,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> GetOrganizationResponse:
         """
         REST: GET /api/v1/organizations:external/{external_id}
-        Scopes: organizations_read, organizations:read
+        Auth: CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         return self.execute_unary(
             request=request,
@@ -1268,7 +1388,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> ListOrganizationsResponse:
         """
         REST: GET /api/v1/organizations
-        Scopes: organizations:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:read
         """
         return self.execute_unary(
             request=request,
@@ -1292,7 +1412,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> SearchOrganizationsResponse:
         """
         REST: GET /api/v1/organizations:search
-        Scopes: organizations:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:read
         """
         return self.execute_unary(
             request=request,
@@ -1316,7 +1436,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{id}
-        Scopes: organizations:delete
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:delete
         """
         return self.execute_unary(
             request=request,
@@ -1340,7 +1460,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> GeneratePortalLinkResponse:
         """
         REST: PUT /api/v1/organizations/{id}/portal_links
-        Scopes: portal_links:manage
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: portal_links:manage
         """
         return self.execute_unary(
             request=request,
@@ -1349,6 +1469,30 @@ class OrganizationServiceClientSync(ConnectClientSync):
                 service_name="scalekit.v1.organizations.OrganizationService",
                 input=GeneratePortalLinkRequest,
                 output=GeneratePortalLinkResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def delete_portal_link(
+        self,
+        request: DeletePortalLinkRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Empty:
+        """
+        REST: DELETE /api/v1/organizations/{id}/portal_links
+        Auth: WORKSPACE; client credentials: no; scopes: portal_links:manage
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DeletePortalLink",
+                service_name="scalekit.v1.organizations.OrganizationService",
+                input=DeletePortalLinkRequest,
+                output=Empty,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -1364,7 +1508,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{id}/portal_links/{link_id}
-        Scopes: portal_links:manage
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: portal_links:manage
         """
         return self.execute_unary(
             request=request,
@@ -1373,6 +1517,30 @@ class OrganizationServiceClientSync(ConnectClientSync):
                 service_name="scalekit.v1.organizations.OrganizationService",
                 input=DeletePortalLinkByIdRequest,
                 output=Empty,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_portal_links(
+        self,
+        request: GetPortalLinkRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetPortalLinksResponse:
+        """
+        REST: GET /api/v1/organizations/{id}/portal_links
+        Auth: WORKSPACE; client credentials: no; scopes: portal_links:manage
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetPortalLinks",
+                service_name="scalekit.v1.organizations.OrganizationService",
+                input=GetPortalLinkRequest,
+                output=GetPortalLinksResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -1388,7 +1556,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> GetOrganizationResponse:
         """
         REST: PATCH /api/v1/organizations/{id}/settings body=settings
-        Scopes: organizations:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:write
         """
         return self.execute_unary(
             request=request,
@@ -1412,7 +1580,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> UpdateOrganizationSessionPolicyResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/session-policy body=*
-        Scopes: organizations_sessions_write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_write, organizations:write
         """
         return self.execute_unary(
             request=request,
@@ -1436,7 +1604,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> GetOrganizationSessionPolicyResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/session-policy
-        Scopes: organizations_sessions_read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_read, organizations:read
         """
         return self.execute_unary(
             request=request,
@@ -1460,7 +1628,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> GetOrganizationBrandingResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/portal_customizations
-        Scopes: branding:read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: branding:read, organizations:read
         """
         return self.execute_unary(
             request=request,
@@ -1484,7 +1652,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> UpdateOrganizationBrandingResponse:
         """
         REST: PUT /api/v1/organizations/{organization_id}/portal_customizations body=*
-        Scopes: branding:write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: branding:write, organizations:write
         """
         return self.execute_unary(
             request=request,
@@ -1508,7 +1676,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> UpsertUserManagementSettingsResponse:
         """
         REST: PATCH /api/v1/organizations/{organization_id}/settings/usermanagement body=*
-        Scopes: organizations:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations:write
         """
         return self.execute_unary(
             request=request,
@@ -1532,7 +1700,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> GetOrganizationUserManagementSettingsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/settings/usermanagement
-        Scopes: organizations:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations:read
         """
         return self.execute_unary(
             request=request,
@@ -1556,7 +1724,7 @@ class OrganizationServiceClientSync(ConnectClientSync):
     ) -> GetApplicationSessionPolicyResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/application-session-policy
-        Scopes: organizations_sessions_read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_read, organizations:read
         """
         return self.execute_unary(
             request=request,

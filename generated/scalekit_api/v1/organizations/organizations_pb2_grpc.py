@@ -75,10 +75,20 @@ class OrganizationServiceStub:
                 request_serializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.GeneratePortalLinkRequest.SerializeToString,
                 response_deserializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.GeneratePortalLinkResponse.FromString,
                 _registered_method=True)
+        self.DeletePortalLink = channel.unary_unary(
+                '/scalekit.v1.organizations.OrganizationService/DeletePortalLink',
+                request_serializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.DeletePortalLinkRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
         self.DeletePortalLinkByID = channel.unary_unary(
                 '/scalekit.v1.organizations.OrganizationService/DeletePortalLinkByID',
                 request_serializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.DeletePortalLinkByIdRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
+        self.GetPortalLinks = channel.unary_unary(
+                '/scalekit.v1.organizations.OrganizationService/GetPortalLinks',
+                request_serializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.GetPortalLinkRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.GetPortalLinksResponse.FromString,
                 _registered_method=True)
         self.UpdateOrganizationSettings = channel.unary_unary(
                 '/scalekit.v1.organizations.OrganizationService/UpdateOrganizationSettings',
@@ -127,7 +137,7 @@ class OrganizationServiceServicer:
 
     def CreateOrganization(self, request, context):
         """REST: POST /api/v1/organizations body=organization
-        Scopes: organizations:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -135,7 +145,7 @@ class OrganizationServiceServicer:
 
     def UpdateOrganization(self, request, context):
         """REST: PATCH /api/v1/organizations/{id} body=organization
-        Scopes: organizations_write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_write, organizations:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -143,7 +153,7 @@ class OrganizationServiceServicer:
 
     def GetOrganization(self, request, context):
         """REST: GET /api/v1/organizations/{id}
-        Scopes: organizations_read, organizations:read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -151,7 +161,7 @@ class OrganizationServiceServicer:
 
     def GetOrganizationByExternalId(self, request, context):
         """REST: GET /api/v1/organizations:external/{external_id}
-        Scopes: organizations_read, organizations:read
+        Auth: CLIENT; client credentials: yes; scopes: organizations_read, organizations:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -159,7 +169,7 @@ class OrganizationServiceServicer:
 
     def ListOrganization(self, request, context):
         """REST: GET /api/v1/organizations
-        Scopes: organizations:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -167,7 +177,7 @@ class OrganizationServiceServicer:
 
     def SearchOrganization(self, request, context):
         """REST: GET /api/v1/organizations:search
-        Scopes: organizations:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -175,7 +185,7 @@ class OrganizationServiceServicer:
 
     def DeleteOrganization(self, request, context):
         """REST: DELETE /api/v1/organizations/{id}
-        Scopes: organizations:delete
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:delete
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -183,7 +193,15 @@ class OrganizationServiceServicer:
 
     def GeneratePortalLink(self, request, context):
         """REST: PUT /api/v1/organizations/{id}/portal_links
-        Scopes: portal_links:manage
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: portal_links:manage
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeletePortalLink(self, request, context):
+        """REST: DELETE /api/v1/organizations/{id}/portal_links
+        Auth: WORKSPACE; client credentials: no; scopes: portal_links:manage
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -191,7 +209,15 @@ class OrganizationServiceServicer:
 
     def DeletePortalLinkByID(self, request, context):
         """REST: DELETE /api/v1/organizations/{id}/portal_links/{link_id}
-        Scopes: portal_links:manage
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: portal_links:manage
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPortalLinks(self, request, context):
+        """REST: GET /api/v1/organizations/{id}/portal_links
+        Auth: WORKSPACE; client credentials: no; scopes: portal_links:manage
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -199,7 +225,7 @@ class OrganizationServiceServicer:
 
     def UpdateOrganizationSettings(self, request, context):
         """REST: PATCH /api/v1/organizations/{id}/settings body=settings
-        Scopes: organizations:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: organizations:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -207,7 +233,7 @@ class OrganizationServiceServicer:
 
     def UpdateOrganizationSessionPolicy(self, request, context):
         """REST: PATCH /api/v1/organizations/{organization_id}/session-policy body=*
-        Scopes: organizations_sessions_write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_write, organizations:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -215,7 +241,7 @@ class OrganizationServiceServicer:
 
     def GetOrganizationSessionPolicy(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/session-policy
-        Scopes: organizations_sessions_read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_read, organizations:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -223,7 +249,7 @@ class OrganizationServiceServicer:
 
     def GetOrganizationBranding(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/portal_customizations
-        Scopes: branding:read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: branding:read, organizations:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -231,7 +257,7 @@ class OrganizationServiceServicer:
 
     def UpdateOrganizationBranding(self, request, context):
         """REST: PUT /api/v1/organizations/{organization_id}/portal_customizations body=*
-        Scopes: branding:write, organizations:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: branding:write, organizations:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -239,7 +265,7 @@ class OrganizationServiceServicer:
 
     def UpsertUserManagementSettings(self, request, context):
         """REST: PATCH /api/v1/organizations/{organization_id}/settings/usermanagement body=*
-        Scopes: organizations:write
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -247,7 +273,7 @@ class OrganizationServiceServicer:
 
     def GetOrganizationUserManagementSetting(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/settings/usermanagement
-        Scopes: organizations:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -255,7 +281,7 @@ class OrganizationServiceServicer:
 
     def GetApplicationSessionPolicy(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/application-session-policy
-        Scopes: organizations_sessions_read, organizations:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_sessions_read, organizations:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -304,10 +330,20 @@ def add_OrganizationServiceServicer_to_server(servicer, server):
                     request_deserializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.GeneratePortalLinkRequest.FromString,
                     response_serializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.GeneratePortalLinkResponse.SerializeToString,
             ),
+            'DeletePortalLink': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeletePortalLink,
+                    request_deserializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.DeletePortalLinkRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
             'DeletePortalLinkByID': grpc.unary_unary_rpc_method_handler(
                     servicer.DeletePortalLinkByID,
                     request_deserializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.DeletePortalLinkByIdRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'GetPortalLinks': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPortalLinks,
+                    request_deserializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.GetPortalLinkRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.GetPortalLinksResponse.SerializeToString,
             ),
             'UpdateOrganizationSettings': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateOrganizationSettings,
@@ -577,6 +613,33 @@ class OrganizationService:
             _registered_method=True)
 
     @staticmethod
+    def DeletePortalLink(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.organizations.OrganizationService/DeletePortalLink',
+            scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.DeletePortalLinkRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def DeletePortalLinkByID(request,
             target,
             options=(),
@@ -593,6 +656,33 @@ class OrganizationService:
             '/scalekit.v1.organizations.OrganizationService/DeletePortalLinkByID',
             scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.DeletePortalLinkByIdRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPortalLinks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.organizations.OrganizationService/GetPortalLinks',
+            scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.GetPortalLinkRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_organizations_dot_organizations__pb2.GetPortalLinksResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -42,183 +42,183 @@ class RolesService(Protocol):
     async def create_role(self, request: CreateRoleRequest, ctx: RequestContext[CreateRoleRequest, CreateRoleResponse], /) -> CreateRoleResponse:
         """
         REST: POST /api/v1/roles body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_role(self, request: UpdateRoleRequest, ctx: RequestContext[UpdateRoleRequest, UpdateRoleResponse], /) -> UpdateRoleResponse:
         """
         REST: PUT /api/v1/roles/{role_name} body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_role(self, request: GetRoleRequest, ctx: RequestContext[GetRoleRequest, GetRoleResponse], /) -> GetRoleResponse:
         """
         REST: GET /api/v1/roles/{role_name}
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_roles(self, request: ListRolesRequest, ctx: RequestContext[ListRolesRequest, ListRolesResponse], /) -> ListRolesResponse:
         """
         REST: GET /api/v1/roles
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_role(self, request: DeleteRoleRequest, ctx: RequestContext[DeleteRoleRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def create_organization_role(self, request: CreateOrganizationRoleRequest, ctx: RequestContext[CreateOrganizationRoleRequest, CreateOrganizationRoleResponse], /) -> CreateOrganizationRoleResponse:
         """
         REST: POST /api/v1/organizations/{org_id}/roles body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_organization_role(self, request: UpdateOrganizationRoleRequest, ctx: RequestContext[UpdateOrganizationRoleRequest, UpdateOrganizationRoleResponse], /) -> UpdateOrganizationRoleResponse:
         """
         REST: PUT /api/v1/organizations/{org_id}/roles/{role_name} body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_organization_role(self, request: GetOrganizationRoleRequest, ctx: RequestContext[GetOrganizationRoleRequest, GetOrganizationRoleResponse], /) -> GetOrganizationRoleResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles/{role_name}
-        Scopes: organizations_read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_organization_roles(self, request: ListOrganizationRolesRequest, ctx: RequestContext[ListOrganizationRolesRequest, ListOrganizationRolesResponse], /) -> ListOrganizationRolesResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles
-        Scopes: organizations_read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_organization_role(self, request: DeleteOrganizationRoleRequest, ctx: RequestContext[DeleteOrganizationRoleRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{org_id}/roles/{role_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_role_users_count(self, request: GetRoleUsersCountRequest, ctx: RequestContext[GetRoleUsersCountRequest, GetRoleUsersCountResponse], /) -> GetRoleUsersCountResponse:
         """
         REST: GET /api/v1/roles/{role_name}/users:count
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_organization_role_users_count(self, request: GetOrganizationRoleUsersCountRequest, ctx: RequestContext[GetOrganizationRoleUsersCountRequest, GetOrganizationRoleUsersCountResponse], /) -> GetOrganizationRoleUsersCountResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles/{role_name}/users:count
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_default_roles(self, request: UpdateDefaultRolesRequest, ctx: RequestContext[UpdateDefaultRolesRequest, UpdateDefaultRolesResponse], /) -> UpdateDefaultRolesResponse:
         """
         REST: PATCH /api/v1/roles:set_defaults body=*
-        REST: PATCH /api/v1/roles/default body=*
-        Scopes: app_authorization:write
+        REST: + PATCH /api/v1/roles/default body=*
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_default_organization_roles(self, request: UpdateDefaultOrganizationRolesRequest, ctx: RequestContext[UpdateDefaultOrganizationRolesRequest, UpdateDefaultOrganizationRolesResponse], /) -> UpdateDefaultOrganizationRolesResponse:
         """
         REST: PATCH /api/v1/organizations/{org_id}/roles:set_defaults body=*
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_dependent_roles(self, request: ListDependentRolesRequest, ctx: RequestContext[ListDependentRolesRequest, ListDependentRolesResponse], /) -> ListDependentRolesResponse:
         """
         REST: GET /api/v1/roles/{role_name}/dependents
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_role_base(self, request: DeleteRoleBaseRequest, ctx: RequestContext[DeleteRoleBaseRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}/base
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_organization_role_base(self, request: DeleteOrganizationRoleBaseRequest, ctx: RequestContext[DeleteOrganizationRoleBaseRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{org_id}/roles/{role_name}/base
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def create_permission(self, request: CreatePermissionRequest, ctx: RequestContext[CreatePermissionRequest, CreatePermissionResponse], /) -> CreatePermissionResponse:
         """
         REST: POST /api/v1/permissions body=permission
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_permission(self, request: GetPermissionRequest, ctx: RequestContext[GetPermissionRequest, GetPermissionResponse], /) -> GetPermissionResponse:
         """
         REST: GET /api/v1/permissions/{permission_name}
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_permission(self, request: UpdatePermissionRequest, ctx: RequestContext[UpdatePermissionRequest, UpdatePermissionResponse], /) -> UpdatePermissionResponse:
         """
         REST: PUT /api/v1/permissions/{permission_name} body=permission
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_permissions(self, request: ListPermissionsRequest, ctx: RequestContext[ListPermissionsRequest, ListPermissionsResponse], /) -> ListPermissionsResponse:
         """
         REST: GET /api/v1/permissions
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_permission(self, request: DeletePermissionRequest, ctx: RequestContext[DeletePermissionRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/permissions/{permission_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_role_permissions(self, request: ListRolePermissionsRequest, ctx: RequestContext[ListRolePermissionsRequest, ListRolePermissionsResponse], /) -> ListRolePermissionsResponse:
         """
         REST: GET /api/v1/roles/{role_name}/permissions
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def add_permissions_to_role(self, request: AddPermissionsToRoleRequest, ctx: RequestContext[AddPermissionsToRoleRequest, AddPermissionsToRoleResponse], /) -> AddPermissionsToRoleResponse:
         """
         REST: POST /api/v1/roles/{role_name}/permissions body=*
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def remove_permission_from_role(self, request: RemovePermissionFromRoleRequest, ctx: RequestContext[RemovePermissionFromRoleRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}/permissions/{permission_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_effective_role_permissions(self, request: ListEffectiveRolePermissionsRequest, ctx: RequestContext[ListEffectiveRolePermissionsRequest, ListEffectiveRolePermissionsResponse], /) -> ListEffectiveRolePermissionsResponse:
         """
         REST: GET /api/v1/roles/{role_name}/permissions:all
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -569,7 +569,7 @@ class RolesServiceClient(ConnectClient):
     ) -> CreateRoleResponse:
         """
         REST: POST /api/v1/roles body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -593,7 +593,7 @@ class RolesServiceClient(ConnectClient):
     ) -> UpdateRoleResponse:
         """
         REST: PUT /api/v1/roles/{role_name} body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -617,7 +617,7 @@ class RolesServiceClient(ConnectClient):
     ) -> GetRoleResponse:
         """
         REST: GET /api/v1/roles/{role_name}
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return await self.execute_unary(
             request=request,
@@ -641,7 +641,7 @@ class RolesServiceClient(ConnectClient):
     ) -> ListRolesResponse:
         """
         REST: GET /api/v1/roles
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return await self.execute_unary(
             request=request,
@@ -665,7 +665,7 @@ class RolesServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -689,7 +689,7 @@ class RolesServiceClient(ConnectClient):
     ) -> CreateOrganizationRoleResponse:
         """
         REST: POST /api/v1/organizations/{org_id}/roles body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -713,7 +713,7 @@ class RolesServiceClient(ConnectClient):
     ) -> UpdateOrganizationRoleResponse:
         """
         REST: PUT /api/v1/organizations/{org_id}/roles/{role_name} body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -737,7 +737,7 @@ class RolesServiceClient(ConnectClient):
     ) -> GetOrganizationRoleResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles/{role_name}
-        Scopes: organizations_read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read
         """
         return await self.execute_unary(
             request=request,
@@ -761,7 +761,7 @@ class RolesServiceClient(ConnectClient):
     ) -> ListOrganizationRolesResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles
-        Scopes: organizations_read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read
         """
         return await self.execute_unary(
             request=request,
@@ -785,7 +785,7 @@ class RolesServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{org_id}/roles/{role_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -809,7 +809,7 @@ class RolesServiceClient(ConnectClient):
     ) -> GetRoleUsersCountResponse:
         """
         REST: GET /api/v1/roles/{role_name}/users:count
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return await self.execute_unary(
             request=request,
@@ -833,7 +833,7 @@ class RolesServiceClient(ConnectClient):
     ) -> GetOrganizationRoleUsersCountResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles/{role_name}/users:count
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return await self.execute_unary(
             request=request,
@@ -857,8 +857,8 @@ class RolesServiceClient(ConnectClient):
     ) -> UpdateDefaultRolesResponse:
         """
         REST: PATCH /api/v1/roles:set_defaults body=*
-        REST: PATCH /api/v1/roles/default body=*
-        Scopes: app_authorization:write
+        REST: + PATCH /api/v1/roles/default body=*
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -882,7 +882,7 @@ class RolesServiceClient(ConnectClient):
     ) -> UpdateDefaultOrganizationRolesResponse:
         """
         REST: PATCH /api/v1/organizations/{org_id}/roles:set_defaults body=*
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -906,7 +906,7 @@ class RolesServiceClient(ConnectClient):
     ) -> ListDependentRolesResponse:
         """
         REST: GET /api/v1/roles/{role_name}/dependents
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return await self.execute_unary(
             request=request,
@@ -930,7 +930,7 @@ class RolesServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}/base
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -954,7 +954,7 @@ class RolesServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{org_id}/roles/{role_name}/base
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -978,7 +978,7 @@ class RolesServiceClient(ConnectClient):
     ) -> CreatePermissionResponse:
         """
         REST: POST /api/v1/permissions body=permission
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -1002,7 +1002,7 @@ class RolesServiceClient(ConnectClient):
     ) -> GetPermissionResponse:
         """
         REST: GET /api/v1/permissions/{permission_name}
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return await self.execute_unary(
             request=request,
@@ -1026,7 +1026,7 @@ class RolesServiceClient(ConnectClient):
     ) -> UpdatePermissionResponse:
         """
         REST: PUT /api/v1/permissions/{permission_name} body=permission
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -1050,7 +1050,7 @@ class RolesServiceClient(ConnectClient):
     ) -> ListPermissionsResponse:
         """
         REST: GET /api/v1/permissions
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return await self.execute_unary(
             request=request,
@@ -1074,7 +1074,7 @@ class RolesServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/permissions/{permission_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -1098,7 +1098,7 @@ class RolesServiceClient(ConnectClient):
     ) -> ListRolePermissionsResponse:
         """
         REST: GET /api/v1/roles/{role_name}/permissions
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return await self.execute_unary(
             request=request,
@@ -1122,7 +1122,7 @@ class RolesServiceClient(ConnectClient):
     ) -> AddPermissionsToRoleResponse:
         """
         REST: POST /api/v1/roles/{role_name}/permissions body=*
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -1146,7 +1146,7 @@ class RolesServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}/permissions/{permission_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return await self.execute_unary(
             request=request,
@@ -1170,7 +1170,7 @@ class RolesServiceClient(ConnectClient):
     ) -> ListEffectiveRolePermissionsResponse:
         """
         REST: GET /api/v1/roles/{role_name}/permissions:all
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return await self.execute_unary(
             request=request,
@@ -1190,183 +1190,183 @@ class RolesServiceSync(Protocol):
     def create_role(self, request: CreateRoleRequest, ctx: RequestContext[CreateRoleRequest, CreateRoleResponse], /) -> CreateRoleResponse:
         """
         REST: POST /api/v1/roles body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_role(self, request: UpdateRoleRequest, ctx: RequestContext[UpdateRoleRequest, UpdateRoleResponse], /) -> UpdateRoleResponse:
         """
         REST: PUT /api/v1/roles/{role_name} body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_role(self, request: GetRoleRequest, ctx: RequestContext[GetRoleRequest, GetRoleResponse], /) -> GetRoleResponse:
         """
         REST: GET /api/v1/roles/{role_name}
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_roles(self, request: ListRolesRequest, ctx: RequestContext[ListRolesRequest, ListRolesResponse], /) -> ListRolesResponse:
         """
         REST: GET /api/v1/roles
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_role(self, request: DeleteRoleRequest, ctx: RequestContext[DeleteRoleRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def create_organization_role(self, request: CreateOrganizationRoleRequest, ctx: RequestContext[CreateOrganizationRoleRequest, CreateOrganizationRoleResponse], /) -> CreateOrganizationRoleResponse:
         """
         REST: POST /api/v1/organizations/{org_id}/roles body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_organization_role(self, request: UpdateOrganizationRoleRequest, ctx: RequestContext[UpdateOrganizationRoleRequest, UpdateOrganizationRoleResponse], /) -> UpdateOrganizationRoleResponse:
         """
         REST: PUT /api/v1/organizations/{org_id}/roles/{role_name} body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_organization_role(self, request: GetOrganizationRoleRequest, ctx: RequestContext[GetOrganizationRoleRequest, GetOrganizationRoleResponse], /) -> GetOrganizationRoleResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles/{role_name}
-        Scopes: organizations_read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_organization_roles(self, request: ListOrganizationRolesRequest, ctx: RequestContext[ListOrganizationRolesRequest, ListOrganizationRolesResponse], /) -> ListOrganizationRolesResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles
-        Scopes: organizations_read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_organization_role(self, request: DeleteOrganizationRoleRequest, ctx: RequestContext[DeleteOrganizationRoleRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{org_id}/roles/{role_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_role_users_count(self, request: GetRoleUsersCountRequest, ctx: RequestContext[GetRoleUsersCountRequest, GetRoleUsersCountResponse], /) -> GetRoleUsersCountResponse:
         """
         REST: GET /api/v1/roles/{role_name}/users:count
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_organization_role_users_count(self, request: GetOrganizationRoleUsersCountRequest, ctx: RequestContext[GetOrganizationRoleUsersCountRequest, GetOrganizationRoleUsersCountResponse], /) -> GetOrganizationRoleUsersCountResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles/{role_name}/users:count
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_default_roles(self, request: UpdateDefaultRolesRequest, ctx: RequestContext[UpdateDefaultRolesRequest, UpdateDefaultRolesResponse], /) -> UpdateDefaultRolesResponse:
         """
         REST: PATCH /api/v1/roles:set_defaults body=*
-        REST: PATCH /api/v1/roles/default body=*
-        Scopes: app_authorization:write
+        REST: + PATCH /api/v1/roles/default body=*
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_default_organization_roles(self, request: UpdateDefaultOrganizationRolesRequest, ctx: RequestContext[UpdateDefaultOrganizationRolesRequest, UpdateDefaultOrganizationRolesResponse], /) -> UpdateDefaultOrganizationRolesResponse:
         """
         REST: PATCH /api/v1/organizations/{org_id}/roles:set_defaults body=*
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_dependent_roles(self, request: ListDependentRolesRequest, ctx: RequestContext[ListDependentRolesRequest, ListDependentRolesResponse], /) -> ListDependentRolesResponse:
         """
         REST: GET /api/v1/roles/{role_name}/dependents
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_role_base(self, request: DeleteRoleBaseRequest, ctx: RequestContext[DeleteRoleBaseRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}/base
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_organization_role_base(self, request: DeleteOrganizationRoleBaseRequest, ctx: RequestContext[DeleteOrganizationRoleBaseRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{org_id}/roles/{role_name}/base
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def create_permission(self, request: CreatePermissionRequest, ctx: RequestContext[CreatePermissionRequest, CreatePermissionResponse], /) -> CreatePermissionResponse:
         """
         REST: POST /api/v1/permissions body=permission
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_permission(self, request: GetPermissionRequest, ctx: RequestContext[GetPermissionRequest, GetPermissionResponse], /) -> GetPermissionResponse:
         """
         REST: GET /api/v1/permissions/{permission_name}
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_permission(self, request: UpdatePermissionRequest, ctx: RequestContext[UpdatePermissionRequest, UpdatePermissionResponse], /) -> UpdatePermissionResponse:
         """
         REST: PUT /api/v1/permissions/{permission_name} body=permission
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_permissions(self, request: ListPermissionsRequest, ctx: RequestContext[ListPermissionsRequest, ListPermissionsResponse], /) -> ListPermissionsResponse:
         """
         REST: GET /api/v1/permissions
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_permission(self, request: DeletePermissionRequest, ctx: RequestContext[DeletePermissionRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/permissions/{permission_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_role_permissions(self, request: ListRolePermissionsRequest, ctx: RequestContext[ListRolePermissionsRequest, ListRolePermissionsResponse], /) -> ListRolePermissionsResponse:
         """
         REST: GET /api/v1/roles/{role_name}/permissions
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def add_permissions_to_role(self, request: AddPermissionsToRoleRequest, ctx: RequestContext[AddPermissionsToRoleRequest, AddPermissionsToRoleResponse], /) -> AddPermissionsToRoleResponse:
         """
         REST: POST /api/v1/roles/{role_name}/permissions body=*
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def remove_permission_from_role(self, request: RemovePermissionFromRoleRequest, ctx: RequestContext[RemovePermissionFromRoleRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}/permissions/{permission_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_effective_role_permissions(self, request: ListEffectiveRolePermissionsRequest, ctx: RequestContext[ListEffectiveRolePermissionsRequest, ListEffectiveRolePermissionsResponse], /) -> ListEffectiveRolePermissionsResponse:
         """
         REST: GET /api/v1/roles/{role_name}/permissions:all
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -1715,7 +1715,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> CreateRoleResponse:
         """
         REST: POST /api/v1/roles body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -1739,7 +1739,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> UpdateRoleResponse:
         """
         REST: PUT /api/v1/roles/{role_name} body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -1763,7 +1763,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> GetRoleResponse:
         """
         REST: GET /api/v1/roles/{role_name}
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return self.execute_unary(
             request=request,
@@ -1787,7 +1787,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> ListRolesResponse:
         """
         REST: GET /api/v1/roles
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return self.execute_unary(
             request=request,
@@ -1811,7 +1811,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -1835,7 +1835,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> CreateOrganizationRoleResponse:
         """
         REST: POST /api/v1/organizations/{org_id}/roles body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -1859,7 +1859,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> UpdateOrganizationRoleResponse:
         """
         REST: PUT /api/v1/organizations/{org_id}/roles/{role_name} body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -1883,7 +1883,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> GetOrganizationRoleResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles/{role_name}
-        Scopes: organizations_read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read
         """
         return self.execute_unary(
             request=request,
@@ -1907,7 +1907,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> ListOrganizationRolesResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles
-        Scopes: organizations_read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read
         """
         return self.execute_unary(
             request=request,
@@ -1931,7 +1931,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{org_id}/roles/{role_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -1955,7 +1955,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> GetRoleUsersCountResponse:
         """
         REST: GET /api/v1/roles/{role_name}/users:count
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return self.execute_unary(
             request=request,
@@ -1979,7 +1979,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> GetOrganizationRoleUsersCountResponse:
         """
         REST: GET /api/v1/organizations/{org_id}/roles/{role_name}/users:count
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return self.execute_unary(
             request=request,
@@ -2003,8 +2003,8 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> UpdateDefaultRolesResponse:
         """
         REST: PATCH /api/v1/roles:set_defaults body=*
-        REST: PATCH /api/v1/roles/default body=*
-        Scopes: app_authorization:write
+        REST: + PATCH /api/v1/roles/default body=*
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -2028,7 +2028,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> UpdateDefaultOrganizationRolesResponse:
         """
         REST: PATCH /api/v1/organizations/{org_id}/roles:set_defaults body=*
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -2052,7 +2052,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> ListDependentRolesResponse:
         """
         REST: GET /api/v1/roles/{role_name}/dependents
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return self.execute_unary(
             request=request,
@@ -2076,7 +2076,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}/base
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -2100,7 +2100,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{org_id}/roles/{role_name}/base
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -2124,7 +2124,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> CreatePermissionResponse:
         """
         REST: POST /api/v1/permissions body=permission
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -2148,7 +2148,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> GetPermissionResponse:
         """
         REST: GET /api/v1/permissions/{permission_name}
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return self.execute_unary(
             request=request,
@@ -2172,7 +2172,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> UpdatePermissionResponse:
         """
         REST: PUT /api/v1/permissions/{permission_name} body=permission
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -2196,7 +2196,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> ListPermissionsResponse:
         """
         REST: GET /api/v1/permissions
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return self.execute_unary(
             request=request,
@@ -2220,7 +2220,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/permissions/{permission_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -2244,7 +2244,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> ListRolePermissionsResponse:
         """
         REST: GET /api/v1/roles/{role_name}/permissions
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return self.execute_unary(
             request=request,
@@ -2268,7 +2268,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> AddPermissionsToRoleResponse:
         """
         REST: POST /api/v1/roles/{role_name}/permissions body=*
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -2292,7 +2292,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/roles/{role_name}/permissions/{permission_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         return self.execute_unary(
             request=request,
@@ -2316,7 +2316,7 @@ class RolesServiceClientSync(ConnectClientSync):
     ) -> ListEffectiveRolePermissionsResponse:
         """
         REST: GET /api/v1/roles/{role_name}/permissions:all
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         return self.execute_unary(
             request=request,

@@ -172,7 +172,7 @@ class RolesServiceServicer:
 
     def CreateRole(self, request, context):
         """REST: POST /api/v1/roles body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -180,7 +180,7 @@ class RolesServiceServicer:
 
     def UpdateRole(self, request, context):
         """REST: PUT /api/v1/roles/{role_name} body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -188,7 +188,7 @@ class RolesServiceServicer:
 
     def GetRole(self, request, context):
         """REST: GET /api/v1/roles/{role_name}
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -196,7 +196,7 @@ class RolesServiceServicer:
 
     def ListRoles(self, request, context):
         """REST: GET /api/v1/roles
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -204,7 +204,7 @@ class RolesServiceServicer:
 
     def DeleteRole(self, request, context):
         """REST: DELETE /api/v1/roles/{role_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -212,7 +212,7 @@ class RolesServiceServicer:
 
     def CreateOrganizationRole(self, request, context):
         """REST: POST /api/v1/organizations/{org_id}/roles body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -220,7 +220,7 @@ class RolesServiceServicer:
 
     def UpdateOrganizationRole(self, request, context):
         """REST: PUT /api/v1/organizations/{org_id}/roles/{role_name} body=role
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -228,7 +228,7 @@ class RolesServiceServicer:
 
     def GetOrganizationRole(self, request, context):
         """REST: GET /api/v1/organizations/{org_id}/roles/{role_name}
-        Scopes: organizations_read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -236,7 +236,7 @@ class RolesServiceServicer:
 
     def ListOrganizationRoles(self, request, context):
         """REST: GET /api/v1/organizations/{org_id}/roles
-        Scopes: organizations_read
+        Auth: WORKSPACE_SESSION_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: organizations_read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -244,7 +244,7 @@ class RolesServiceServicer:
 
     def DeleteOrganizationRole(self, request, context):
         """REST: DELETE /api/v1/organizations/{org_id}/roles/{role_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -252,7 +252,7 @@ class RolesServiceServicer:
 
     def GetRoleUsersCount(self, request, context):
         """REST: GET /api/v1/roles/{role_name}/users:count
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -260,7 +260,7 @@ class RolesServiceServicer:
 
     def GetOrganizationRoleUsersCount(self, request, context):
         """REST: GET /api/v1/organizations/{org_id}/roles/{role_name}/users:count
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -268,8 +268,8 @@ class RolesServiceServicer:
 
     def UpdateDefaultRoles(self, request, context):
         """REST: PATCH /api/v1/roles:set_defaults body=*
-        REST: PATCH /api/v1/roles/default body=*
-        Scopes: app_authorization:write
+        REST: + PATCH /api/v1/roles/default body=*
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -277,7 +277,7 @@ class RolesServiceServicer:
 
     def UpdateDefaultOrganizationRoles(self, request, context):
         """REST: PATCH /api/v1/organizations/{org_id}/roles:set_defaults body=*
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -285,7 +285,7 @@ class RolesServiceServicer:
 
     def ListDependentRoles(self, request, context):
         """REST: GET /api/v1/roles/{role_name}/dependents
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CUSTOMER_PORTAL_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -293,7 +293,7 @@ class RolesServiceServicer:
 
     def DeleteRoleBase(self, request, context):
         """REST: DELETE /api/v1/roles/{role_name}/base
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -301,7 +301,7 @@ class RolesServiceServicer:
 
     def DeleteOrganizationRoleBase(self, request, context):
         """REST: DELETE /api/v1/organizations/{org_id}/roles/{role_name}/base
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -309,7 +309,7 @@ class RolesServiceServicer:
 
     def CreatePermission(self, request, context):
         """REST: POST /api/v1/permissions body=permission
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -317,7 +317,7 @@ class RolesServiceServicer:
 
     def GetPermission(self, request, context):
         """REST: GET /api/v1/permissions/{permission_name}
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -325,7 +325,7 @@ class RolesServiceServicer:
 
     def UpdatePermission(self, request, context):
         """REST: PUT /api/v1/permissions/{permission_name} body=permission
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -333,7 +333,7 @@ class RolesServiceServicer:
 
     def ListPermissions(self, request, context):
         """REST: GET /api/v1/permissions
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -341,7 +341,7 @@ class RolesServiceServicer:
 
     def DeletePermission(self, request, context):
         """REST: DELETE /api/v1/permissions/{permission_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -349,7 +349,7 @@ class RolesServiceServicer:
 
     def ListRolePermissions(self, request, context):
         """REST: GET /api/v1/roles/{role_name}/permissions
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -357,7 +357,7 @@ class RolesServiceServicer:
 
     def AddPermissionsToRole(self, request, context):
         """REST: POST /api/v1/roles/{role_name}/permissions body=*
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -365,7 +365,7 @@ class RolesServiceServicer:
 
     def RemovePermissionFromRole(self, request, context):
         """REST: DELETE /api/v1/roles/{role_name}/permissions/{permission_name}
-        Scopes: app_authorization:write
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -373,7 +373,7 @@ class RolesServiceServicer:
 
     def ListEffectiveRolePermissions(self, request, context):
         """REST: GET /api/v1/roles/{role_name}/permissions:all
-        Scopes: app_authorization:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: app_authorization:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

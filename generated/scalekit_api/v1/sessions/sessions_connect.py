@@ -41,28 +41,28 @@ class SessionService(Protocol):
     async def get_session(self, request: SessionDetailsRequest, ctx: RequestContext[SessionDetailsRequest, SessionDetails], /) -> SessionDetails:
         """
         REST: GET /api/v1/sessions/{session_id}
-        Scopes: sessions:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sessions:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def revoke_session(self, request: RevokeSessionRequest, ctx: RequestContext[RevokeSessionRequest, RevokeSessionResponse], /) -> RevokeSessionResponse:
         """
         REST: POST /api/v1/sessions/{session_id}/revoke
-        Scopes: sessions:revoke
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: sessions:revoke
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def get_user_sessions(self, request: UserSessionDetailsRequest, ctx: RequestContext[UserSessionDetailsRequest, UserSessionDetails], /) -> UserSessionDetails:
         """
         REST: GET /api/v1/users/{user_id}/sessions
-        Scopes: sessions:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: sessions:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def revoke_all_user_sessions(self, request: RevokeAllUserSessionsRequest, ctx: RequestContext[RevokeAllUserSessionsRequest, RevokeAllUserSessionsResponse], /) -> RevokeAllUserSessionsResponse:
         """
         REST: POST /api/v1/users/{user_id}/sessions/revoke
-        Scopes: sessions:revoke
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sessions:revoke
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -171,7 +171,7 @@ class SessionServiceClient(ConnectClient):
     ) -> SessionDetails:
         """
         REST: GET /api/v1/sessions/{session_id}
-        Scopes: sessions:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sessions:read
         """
         return await self.execute_unary(
             request=request,
@@ -195,7 +195,7 @@ class SessionServiceClient(ConnectClient):
     ) -> RevokeSessionResponse:
         """
         REST: POST /api/v1/sessions/{session_id}/revoke
-        Scopes: sessions:revoke
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: sessions:revoke
         """
         return await self.execute_unary(
             request=request,
@@ -219,7 +219,7 @@ class SessionServiceClient(ConnectClient):
     ) -> UserSessionDetails:
         """
         REST: GET /api/v1/users/{user_id}/sessions
-        Scopes: sessions:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: sessions:read
         """
         return await self.execute_unary(
             request=request,
@@ -243,7 +243,7 @@ class SessionServiceClient(ConnectClient):
     ) -> RevokeAllUserSessionsResponse:
         """
         REST: POST /api/v1/users/{user_id}/sessions/revoke
-        Scopes: sessions:revoke
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sessions:revoke
         """
         return await self.execute_unary(
             request=request,
@@ -263,28 +263,28 @@ class SessionServiceSync(Protocol):
     def get_session(self, request: SessionDetailsRequest, ctx: RequestContext[SessionDetailsRequest, SessionDetails], /) -> SessionDetails:
         """
         REST: GET /api/v1/sessions/{session_id}
-        Scopes: sessions:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sessions:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def revoke_session(self, request: RevokeSessionRequest, ctx: RequestContext[RevokeSessionRequest, RevokeSessionResponse], /) -> RevokeSessionResponse:
         """
         REST: POST /api/v1/sessions/{session_id}/revoke
-        Scopes: sessions:revoke
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: sessions:revoke
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def get_user_sessions(self, request: UserSessionDetailsRequest, ctx: RequestContext[UserSessionDetailsRequest, UserSessionDetails], /) -> UserSessionDetails:
         """
         REST: GET /api/v1/users/{user_id}/sessions
-        Scopes: sessions:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: sessions:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def revoke_all_user_sessions(self, request: RevokeAllUserSessionsRequest, ctx: RequestContext[RevokeAllUserSessionsRequest, RevokeAllUserSessionsResponse], /) -> RevokeAllUserSessionsResponse:
         """
         REST: POST /api/v1/users/{user_id}/sessions/revoke
-        Scopes: sessions:revoke
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sessions:revoke
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -391,7 +391,7 @@ class SessionServiceClientSync(ConnectClientSync):
     ) -> SessionDetails:
         """
         REST: GET /api/v1/sessions/{session_id}
-        Scopes: sessions:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sessions:read
         """
         return self.execute_unary(
             request=request,
@@ -415,7 +415,7 @@ class SessionServiceClientSync(ConnectClientSync):
     ) -> RevokeSessionResponse:
         """
         REST: POST /api/v1/sessions/{session_id}/revoke
-        Scopes: sessions:revoke
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: sessions:revoke
         """
         return self.execute_unary(
             request=request,
@@ -439,7 +439,7 @@ class SessionServiceClientSync(ConnectClientSync):
     ) -> UserSessionDetails:
         """
         REST: GET /api/v1/users/{user_id}/sessions
-        Scopes: sessions:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: sessions:read
         """
         return self.execute_unary(
             request=request,
@@ -463,7 +463,7 @@ class SessionServiceClientSync(ConnectClientSync):
     ) -> RevokeAllUserSessionsResponse:
         """
         REST: POST /api/v1/users/{user_id}/sessions/revoke
-        Scopes: sessions:revoke
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sessions:revoke
         """
         return self.execute_unary(
             request=request,

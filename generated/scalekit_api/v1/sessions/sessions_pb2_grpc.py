@@ -61,7 +61,7 @@ class SessionServiceServicer:
 
     def GetSession(self, request, context):
         """REST: GET /api/v1/sessions/{session_id}
-        Scopes: sessions:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sessions:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -69,7 +69,7 @@ class SessionServiceServicer:
 
     def RevokeSession(self, request, context):
         """REST: POST /api/v1/sessions/{session_id}/revoke
-        Scopes: sessions:revoke
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: sessions:revoke
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -77,7 +77,7 @@ class SessionServiceServicer:
 
     def GetUserSessions(self, request, context):
         """REST: GET /api/v1/users/{user_id}/sessions
-        Scopes: sessions:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: sessions:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -85,7 +85,7 @@ class SessionServiceServicer:
 
     def RevokeAllUserSessions(self, request, context):
         """REST: POST /api/v1/users/{user_id}/sessions/revoke
-        Scopes: sessions:revoke
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: sessions:revoke
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

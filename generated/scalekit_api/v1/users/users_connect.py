@@ -22,7 +22,7 @@ from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DE
 from google.protobuf.empty_pb2 import Empty
 from pyqwest import Client, SyncClient
 
-from .users_pb2 import AssignUserRolesRequest, AssignUserRolesResponse, CreateMembershipRequest, CreateMembershipResponse, CreateUserAndMembershipRequest, CreateUserAndMembershipResponse, DeleteMembershipRequest, DeleteUserRequest, GetUserRequest, GetUserResponse, ListOrganizationUsersRequest, ListOrganizationUsersResponse, ListUserPermissionsRequest, ListUserPermissionsResponse, ListUserRolesRequest, ListUserRolesResponse, ListUsersRequest, ListUsersResponse, RemoveUserRoleRequest, ResendInviteRequest, ResendInviteResponse, SearchOrganizationUsersRequest, SearchOrganizationUsersResponse, SearchUsersRequest, SearchUsersResponse, UpdateMembershipRequest, UpdateMembershipResponse, UpdateUserRequest, UpdateUserResponse
+from .users_pb2 import AssignUserRolesRequest, AssignUserRolesResponse, CreateMembershipRequest, CreateMembershipResponse, CreateUserAndMembershipRequest, CreateUserAndMembershipResponse, DeleteMembershipRequest, DeleteUserRequest, GetCurrentUserRequest, GetCurrentUserResponse, GetSupportHashResponse, GetUserRequest, GetUserResponse, ListOrganizationUsersRequest, ListOrganizationUsersResponse, ListUserPermissionsRequest, ListUserPermissionsResponse, ListUserRolesRequest, ListUserRolesResponse, ListUsersRequest, ListUsersResponse, RemoveUserRoleRequest, ResendInviteRequest, ResendInviteResponse, SearchOrganizationUsersRequest, SearchOrganizationUsersResponse, SearchUsersRequest, SearchUsersResponse, UpdateMembershipRequest, UpdateMembershipResponse, UpdateUserRequest, UpdateUserResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Iterable, Mapping
@@ -42,118 +42,133 @@ class UserService(Protocol):
     async def get_user(self, request: GetUserRequest, ctx: RequestContext[GetUserRequest, GetUserResponse], /) -> GetUserResponse:
         """
         REST: GET /api/v1/users/{id}
-        REST: GET /api/v1/users:external/{external_id}
-        Scopes: users:read
+        REST: + GET /api/v1/users:external/{external_id}
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_current_user(self, request: GetCurrentUserRequest, ctx: RequestContext[GetCurrentUserRequest, GetCurrentUserResponse], /) -> GetCurrentUserResponse:
+        """
+        REST: GET /api/v1/users:this
+        REST: + GET /api/v1/users/me
+        Auth: SESSION_USER; client credentials: no; scopes: users:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_support_hash(self, request: Empty, ctx: RequestContext[Empty, GetSupportHashResponse], /) -> GetSupportHashResponse:
+        """
+        REST: GET /api/v1/users/support-hash
+        Auth: WORKSPACE_SESSION; client credentials: no
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_users(self, request: ListUsersRequest, ctx: RequestContext[ListUsersRequest, ListUsersResponse], /) -> ListUsersResponse:
         """
         REST: GET /api/v1/users
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def search_users(self, request: SearchUsersRequest, ctx: RequestContext[SearchUsersRequest, SearchUsersResponse], /) -> SearchUsersResponse:
         """
         REST: GET /api/v1/users:search
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def search_organization_users(self, request: SearchOrganizationUsersRequest, ctx: RequestContext[SearchOrganizationUsersRequest, SearchOrganizationUsersResponse], /) -> SearchOrganizationUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users:search
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_user(self, request: UpdateUserRequest, ctx: RequestContext[UpdateUserRequest, UpdateUserResponse], /) -> UpdateUserResponse:
         """
         REST: PATCH /api/v1/users/{id} body=user
-        REST: PATCH /api/v1/users:external/{external_id} body=user
-        Scopes: users:write
+        REST: + PATCH /api/v1/users:external/{external_id} body=user
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_user(self, request: DeleteUserRequest, ctx: RequestContext[DeleteUserRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/users/{id}
-        REST: DELETE /api/v1/users:external/{external_id}
-        Scopes: users:delete
+        REST: + DELETE /api/v1/users:external/{external_id}
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:delete
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def create_membership(self, request: CreateMembershipRequest, ctx: RequestContext[CreateMembershipRequest, CreateMembershipResponse], /) -> CreateMembershipResponse:
         """
         REST: POST /api/v1/memberships/organizations/{organization_id}/users/{id} body=membership
-        REST: POST /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
-        Scopes: organizations_users_invite, users:write
+        REST: + POST /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def delete_membership(self, request: DeleteMembershipRequest, ctx: RequestContext[DeleteMembershipRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/memberships/organizations/{organization_id}/users/{id}
-        REST: DELETE /api/v1/memberships/organizations/{organization_id}/users:external/{external_id}
-        Scopes: organizations_users_remove, users:delete
+        REST: + DELETE /api/v1/memberships/organizations/{organization_id}/users:external/{external_id}
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_remove, users:delete
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def update_membership(self, request: UpdateMembershipRequest, ctx: RequestContext[UpdateMembershipRequest, UpdateMembershipResponse], /) -> UpdateMembershipResponse:
         """
         REST: PATCH /api/v1/memberships/organizations/{organization_id}/users/{id} body=membership
-        REST: PATCH /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
-        Scopes: organizations_users_role_update, users:write
+        REST: + PATCH /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def create_user_and_membership(self, request: CreateUserAndMembershipRequest, ctx: RequestContext[CreateUserAndMembershipRequest, CreateUserAndMembershipResponse], /) -> CreateUserAndMembershipResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/users body=user
-        Scopes: organizations_users_invite, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_organization_users(self, request: ListOrganizationUsersRequest, ctx: RequestContext[ListOrganizationUsersRequest, ListOrganizationUsersResponse], /) -> ListOrganizationUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users
-        Scopes: organizations_users_read, users:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_read, users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def resend_invite(self, request: ResendInviteRequest, ctx: RequestContext[ResendInviteRequest, ResendInviteResponse], /) -> ResendInviteResponse:
         """
         REST: PATCH /api/v1/invites/organizations/{organization_id}/users/{id}/resend body=*
-        Scopes: organizations_users_invite, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_user_roles(self, request: ListUserRolesRequest, ctx: RequestContext[ListUserRolesRequest, ListUserRolesResponse], /) -> ListUserRolesResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users/{user_id}/roles
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def assign_user_roles(self, request: AssignUserRolesRequest, ctx: RequestContext[AssignUserRolesRequest, AssignUserRolesResponse], /) -> AssignUserRolesResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/users/{user_id}/roles body=roles
-        Scopes: organizations_users_role_update, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def remove_user_role(self, request: RemoveUserRoleRequest, ctx: RequestContext[RemoveUserRoleRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/users/{user_id}/roles/{role_name}
-        Scopes: organizations_users_role_update, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def list_user_permissions(self, request: ListUserPermissionsRequest, ctx: RequestContext[ListUserPermissionsRequest, ListUserPermissionsResponse], /) -> ListUserPermissionsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users/{user_id}/permissions
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -181,6 +196,28 @@ class UserServiceASGIApplication(ConnectASGIApplication[UserService]):
                         stream_type=StreamType.UNARY,
                     ),
                     function=svc.get_user,
+                ),
+                "/scalekit.v1.users.UserService/GetCurrentUser": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetCurrentUser",
+                        service_name="scalekit.v1.users.UserService",
+                        input=GetCurrentUserRequest,
+                        output=GetCurrentUserResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_current_user,
+                ),
+                "/scalekit.v1.users.UserService/GetSupportHash": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetSupportHash",
+                        service_name="scalekit.v1.users.UserService",
+                        input=Empty,
+                        output=GetSupportHashResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_support_hash,
                 ),
                 "/scalekit.v1.users.UserService/ListUsers": Endpoint.unary(
                     method=MethodInfo(
@@ -394,8 +431,8 @@ class UserServiceClient(ConnectClient):
     ) -> GetUserResponse:
         """
         REST: GET /api/v1/users/{id}
-        REST: GET /api/v1/users:external/{external_id}
-        Scopes: users:read
+        REST: + GET /api/v1/users:external/{external_id}
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:read
         """
         return await self.execute_unary(
             request=request,
@@ -404,6 +441,55 @@ class UserServiceClient(ConnectClient):
                 service_name="scalekit.v1.users.UserService",
                 input=GetUserRequest,
                 output=GetUserResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_current_user(
+        self,
+        request: GetCurrentUserRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetCurrentUserResponse:
+        """
+        REST: GET /api/v1/users:this
+        REST: + GET /api/v1/users/me
+        Auth: SESSION_USER; client credentials: no; scopes: users:read
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetCurrentUser",
+                service_name="scalekit.v1.users.UserService",
+                input=GetCurrentUserRequest,
+                output=GetCurrentUserResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_support_hash(
+        self,
+        request: Empty,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetSupportHashResponse:
+        """
+        REST: GET /api/v1/users/support-hash
+        Auth: WORKSPACE_SESSION; client credentials: no
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetSupportHash",
+                service_name="scalekit.v1.users.UserService",
+                input=Empty,
+                output=GetSupportHashResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -419,7 +505,7 @@ class UserServiceClient(ConnectClient):
     ) -> ListUsersResponse:
         """
         REST: GET /api/v1/users
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         return await self.execute_unary(
             request=request,
@@ -443,7 +529,7 @@ class UserServiceClient(ConnectClient):
     ) -> SearchUsersResponse:
         """
         REST: GET /api/v1/users:search
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         return await self.execute_unary(
             request=request,
@@ -467,7 +553,7 @@ class UserServiceClient(ConnectClient):
     ) -> SearchOrganizationUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users:search
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         return await self.execute_unary(
             request=request,
@@ -491,8 +577,8 @@ class UserServiceClient(ConnectClient):
     ) -> UpdateUserResponse:
         """
         REST: PATCH /api/v1/users/{id} body=user
-        REST: PATCH /api/v1/users:external/{external_id} body=user
-        Scopes: users:write
+        REST: + PATCH /api/v1/users:external/{external_id} body=user
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:write
         """
         return await self.execute_unary(
             request=request,
@@ -516,8 +602,8 @@ class UserServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/users/{id}
-        REST: DELETE /api/v1/users:external/{external_id}
-        Scopes: users:delete
+        REST: + DELETE /api/v1/users:external/{external_id}
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:delete
         """
         return await self.execute_unary(
             request=request,
@@ -541,8 +627,8 @@ class UserServiceClient(ConnectClient):
     ) -> CreateMembershipResponse:
         """
         REST: POST /api/v1/memberships/organizations/{organization_id}/users/{id} body=membership
-        REST: POST /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
-        Scopes: organizations_users_invite, users:write
+        REST: + POST /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         return await self.execute_unary(
             request=request,
@@ -566,8 +652,8 @@ class UserServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/memberships/organizations/{organization_id}/users/{id}
-        REST: DELETE /api/v1/memberships/organizations/{organization_id}/users:external/{external_id}
-        Scopes: organizations_users_remove, users:delete
+        REST: + DELETE /api/v1/memberships/organizations/{organization_id}/users:external/{external_id}
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_remove, users:delete
         """
         return await self.execute_unary(
             request=request,
@@ -591,8 +677,8 @@ class UserServiceClient(ConnectClient):
     ) -> UpdateMembershipResponse:
         """
         REST: PATCH /api/v1/memberships/organizations/{organization_id}/users/{id} body=membership
-        REST: PATCH /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
-        Scopes: organizations_users_role_update, users:write
+        REST: + PATCH /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         return await self.execute_unary(
             request=request,
@@ -616,7 +702,7 @@ class UserServiceClient(ConnectClient):
     ) -> CreateUserAndMembershipResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/users body=user
-        Scopes: organizations_users_invite, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         return await self.execute_unary(
             request=request,
@@ -640,7 +726,7 @@ class UserServiceClient(ConnectClient):
     ) -> ListOrganizationUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users
-        Scopes: organizations_users_read, users:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_read, users:read
         """
         return await self.execute_unary(
             request=request,
@@ -664,7 +750,7 @@ class UserServiceClient(ConnectClient):
     ) -> ResendInviteResponse:
         """
         REST: PATCH /api/v1/invites/organizations/{organization_id}/users/{id}/resend body=*
-        Scopes: organizations_users_invite, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         return await self.execute_unary(
             request=request,
@@ -688,7 +774,7 @@ class UserServiceClient(ConnectClient):
     ) -> ListUserRolesResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users/{user_id}/roles
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         return await self.execute_unary(
             request=request,
@@ -712,7 +798,7 @@ class UserServiceClient(ConnectClient):
     ) -> AssignUserRolesResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/users/{user_id}/roles body=roles
-        Scopes: organizations_users_role_update, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         return await self.execute_unary(
             request=request,
@@ -736,7 +822,7 @@ class UserServiceClient(ConnectClient):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/users/{user_id}/roles/{role_name}
-        Scopes: organizations_users_role_update, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         return await self.execute_unary(
             request=request,
@@ -760,7 +846,7 @@ class UserServiceClient(ConnectClient):
     ) -> ListUserPermissionsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users/{user_id}/permissions
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         return await self.execute_unary(
             request=request,
@@ -780,118 +866,133 @@ class UserServiceSync(Protocol):
     def get_user(self, request: GetUserRequest, ctx: RequestContext[GetUserRequest, GetUserResponse], /) -> GetUserResponse:
         """
         REST: GET /api/v1/users/{id}
-        REST: GET /api/v1/users:external/{external_id}
-        Scopes: users:read
+        REST: + GET /api/v1/users:external/{external_id}
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_current_user(self, request: GetCurrentUserRequest, ctx: RequestContext[GetCurrentUserRequest, GetCurrentUserResponse], /) -> GetCurrentUserResponse:
+        """
+        REST: GET /api/v1/users:this
+        REST: + GET /api/v1/users/me
+        Auth: SESSION_USER; client credentials: no; scopes: users:read
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_support_hash(self, request: Empty, ctx: RequestContext[Empty, GetSupportHashResponse], /) -> GetSupportHashResponse:
+        """
+        REST: GET /api/v1/users/support-hash
+        Auth: WORKSPACE_SESSION; client credentials: no
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_users(self, request: ListUsersRequest, ctx: RequestContext[ListUsersRequest, ListUsersResponse], /) -> ListUsersResponse:
         """
         REST: GET /api/v1/users
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def search_users(self, request: SearchUsersRequest, ctx: RequestContext[SearchUsersRequest, SearchUsersResponse], /) -> SearchUsersResponse:
         """
         REST: GET /api/v1/users:search
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def search_organization_users(self, request: SearchOrganizationUsersRequest, ctx: RequestContext[SearchOrganizationUsersRequest, SearchOrganizationUsersResponse], /) -> SearchOrganizationUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users:search
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_user(self, request: UpdateUserRequest, ctx: RequestContext[UpdateUserRequest, UpdateUserResponse], /) -> UpdateUserResponse:
         """
         REST: PATCH /api/v1/users/{id} body=user
-        REST: PATCH /api/v1/users:external/{external_id} body=user
-        Scopes: users:write
+        REST: + PATCH /api/v1/users:external/{external_id} body=user
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_user(self, request: DeleteUserRequest, ctx: RequestContext[DeleteUserRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/users/{id}
-        REST: DELETE /api/v1/users:external/{external_id}
-        Scopes: users:delete
+        REST: + DELETE /api/v1/users:external/{external_id}
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:delete
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def create_membership(self, request: CreateMembershipRequest, ctx: RequestContext[CreateMembershipRequest, CreateMembershipResponse], /) -> CreateMembershipResponse:
         """
         REST: POST /api/v1/memberships/organizations/{organization_id}/users/{id} body=membership
-        REST: POST /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
-        Scopes: organizations_users_invite, users:write
+        REST: + POST /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def delete_membership(self, request: DeleteMembershipRequest, ctx: RequestContext[DeleteMembershipRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/memberships/organizations/{organization_id}/users/{id}
-        REST: DELETE /api/v1/memberships/organizations/{organization_id}/users:external/{external_id}
-        Scopes: organizations_users_remove, users:delete
+        REST: + DELETE /api/v1/memberships/organizations/{organization_id}/users:external/{external_id}
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_remove, users:delete
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def update_membership(self, request: UpdateMembershipRequest, ctx: RequestContext[UpdateMembershipRequest, UpdateMembershipResponse], /) -> UpdateMembershipResponse:
         """
         REST: PATCH /api/v1/memberships/organizations/{organization_id}/users/{id} body=membership
-        REST: PATCH /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
-        Scopes: organizations_users_role_update, users:write
+        REST: + PATCH /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def create_user_and_membership(self, request: CreateUserAndMembershipRequest, ctx: RequestContext[CreateUserAndMembershipRequest, CreateUserAndMembershipResponse], /) -> CreateUserAndMembershipResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/users body=user
-        Scopes: organizations_users_invite, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_organization_users(self, request: ListOrganizationUsersRequest, ctx: RequestContext[ListOrganizationUsersRequest, ListOrganizationUsersResponse], /) -> ListOrganizationUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users
-        Scopes: organizations_users_read, users:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_read, users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def resend_invite(self, request: ResendInviteRequest, ctx: RequestContext[ResendInviteRequest, ResendInviteResponse], /) -> ResendInviteResponse:
         """
         REST: PATCH /api/v1/invites/organizations/{organization_id}/users/{id}/resend body=*
-        Scopes: organizations_users_invite, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_user_roles(self, request: ListUserRolesRequest, ctx: RequestContext[ListUserRolesRequest, ListUserRolesResponse], /) -> ListUserRolesResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users/{user_id}/roles
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def assign_user_roles(self, request: AssignUserRolesRequest, ctx: RequestContext[AssignUserRolesRequest, AssignUserRolesResponse], /) -> AssignUserRolesResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/users/{user_id}/roles body=roles
-        Scopes: organizations_users_role_update, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def remove_user_role(self, request: RemoveUserRoleRequest, ctx: RequestContext[RemoveUserRoleRequest, Empty], /) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/users/{user_id}/roles/{role_name}
-        Scopes: organizations_users_role_update, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def list_user_permissions(self, request: ListUserPermissionsRequest, ctx: RequestContext[ListUserPermissionsRequest, ListUserPermissionsResponse], /) -> ListUserPermissionsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users/{user_id}/permissions
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -917,6 +1018,28 @@ class UserServiceWSGIApplication(ConnectWSGIApplication):
                         stream_type=StreamType.UNARY,
                     ),
                     function=service.get_user,
+                ),
+                "/scalekit.v1.users.UserService/GetCurrentUser": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetCurrentUser",
+                        service_name="scalekit.v1.users.UserService",
+                        input=GetCurrentUserRequest,
+                        output=GetCurrentUserResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_current_user,
+                ),
+                "/scalekit.v1.users.UserService/GetSupportHash": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetSupportHash",
+                        service_name="scalekit.v1.users.UserService",
+                        input=Empty,
+                        output=GetSupportHashResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_support_hash,
                 ),
                 "/scalekit.v1.users.UserService/ListUsers": EndpointSync.unary(
                     method=MethodInfo(
@@ -1130,8 +1253,8 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> GetUserResponse:
         """
         REST: GET /api/v1/users/{id}
-        REST: GET /api/v1/users:external/{external_id}
-        Scopes: users:read
+        REST: + GET /api/v1/users:external/{external_id}
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:read
         """
         return self.execute_unary(
             request=request,
@@ -1140,6 +1263,55 @@ class UserServiceClientSync(ConnectClientSync):
                 service_name="scalekit.v1.users.UserService",
                 input=GetUserRequest,
                 output=GetUserResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_current_user(
+        self,
+        request: GetCurrentUserRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetCurrentUserResponse:
+        """
+        REST: GET /api/v1/users:this
+        REST: + GET /api/v1/users/me
+        Auth: SESSION_USER; client credentials: no; scopes: users:read
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetCurrentUser",
+                service_name="scalekit.v1.users.UserService",
+                input=GetCurrentUserRequest,
+                output=GetCurrentUserResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_support_hash(
+        self,
+        request: Empty,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> GetSupportHashResponse:
+        """
+        REST: GET /api/v1/users/support-hash
+        Auth: WORKSPACE_SESSION; client credentials: no
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetSupportHash",
+                service_name="scalekit.v1.users.UserService",
+                input=Empty,
+                output=GetSupportHashResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -1155,7 +1327,7 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> ListUsersResponse:
         """
         REST: GET /api/v1/users
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         return self.execute_unary(
             request=request,
@@ -1179,7 +1351,7 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> SearchUsersResponse:
         """
         REST: GET /api/v1/users:search
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         return self.execute_unary(
             request=request,
@@ -1203,7 +1375,7 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> SearchOrganizationUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users:search
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         return self.execute_unary(
             request=request,
@@ -1227,8 +1399,8 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> UpdateUserResponse:
         """
         REST: PATCH /api/v1/users/{id} body=user
-        REST: PATCH /api/v1/users:external/{external_id} body=user
-        Scopes: users:write
+        REST: + PATCH /api/v1/users:external/{external_id} body=user
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:write
         """
         return self.execute_unary(
             request=request,
@@ -1252,8 +1424,8 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/users/{id}
-        REST: DELETE /api/v1/users:external/{external_id}
-        Scopes: users:delete
+        REST: + DELETE /api/v1/users:external/{external_id}
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:delete
         """
         return self.execute_unary(
             request=request,
@@ -1277,8 +1449,8 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> CreateMembershipResponse:
         """
         REST: POST /api/v1/memberships/organizations/{organization_id}/users/{id} body=membership
-        REST: POST /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
-        Scopes: organizations_users_invite, users:write
+        REST: + POST /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         return self.execute_unary(
             request=request,
@@ -1302,8 +1474,8 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/memberships/organizations/{organization_id}/users/{id}
-        REST: DELETE /api/v1/memberships/organizations/{organization_id}/users:external/{external_id}
-        Scopes: organizations_users_remove, users:delete
+        REST: + DELETE /api/v1/memberships/organizations/{organization_id}/users:external/{external_id}
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_remove, users:delete
         """
         return self.execute_unary(
             request=request,
@@ -1327,8 +1499,8 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> UpdateMembershipResponse:
         """
         REST: PATCH /api/v1/memberships/organizations/{organization_id}/users/{id} body=membership
-        REST: PATCH /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
-        Scopes: organizations_users_role_update, users:write
+        REST: + PATCH /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         return self.execute_unary(
             request=request,
@@ -1352,7 +1524,7 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> CreateUserAndMembershipResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/users body=user
-        Scopes: organizations_users_invite, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         return self.execute_unary(
             request=request,
@@ -1376,7 +1548,7 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> ListOrganizationUsersResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users
-        Scopes: organizations_users_read, users:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_read, users:read
         """
         return self.execute_unary(
             request=request,
@@ -1400,7 +1572,7 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> ResendInviteResponse:
         """
         REST: PATCH /api/v1/invites/organizations/{organization_id}/users/{id}/resend body=*
-        Scopes: organizations_users_invite, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         return self.execute_unary(
             request=request,
@@ -1424,7 +1596,7 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> ListUserRolesResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users/{user_id}/roles
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         return self.execute_unary(
             request=request,
@@ -1448,7 +1620,7 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> AssignUserRolesResponse:
         """
         REST: POST /api/v1/organizations/{organization_id}/users/{user_id}/roles body=roles
-        Scopes: organizations_users_role_update, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         return self.execute_unary(
             request=request,
@@ -1472,7 +1644,7 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> Empty:
         """
         REST: DELETE /api/v1/organizations/{organization_id}/users/{user_id}/roles/{role_name}
-        Scopes: organizations_users_role_update, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         return self.execute_unary(
             request=request,
@@ -1496,7 +1668,7 @@ class UserServiceClientSync(ConnectClientSync):
     ) -> ListUserPermissionsResponse:
         """
         REST: GET /api/v1/organizations/{organization_id}/users/{user_id}/permissions
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         return self.execute_unary(
             request=request,

@@ -40,6 +40,16 @@ class UserServiceStub:
                 request_serializer=scalekit__api_dot_v1_dot_users_dot_users__pb2.GetUserRequest.SerializeToString,
                 response_deserializer=scalekit__api_dot_v1_dot_users_dot_users__pb2.GetUserResponse.FromString,
                 _registered_method=True)
+        self.GetCurrentUser = channel.unary_unary(
+                '/scalekit.v1.users.UserService/GetCurrentUser',
+                request_serializer=scalekit__api_dot_v1_dot_users_dot_users__pb2.GetCurrentUserRequest.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_users_dot_users__pb2.GetCurrentUserResponse.FromString,
+                _registered_method=True)
+        self.GetSupportHash = channel.unary_unary(
+                '/scalekit.v1.users.UserService/GetSupportHash',
+                request_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+                response_deserializer=scalekit__api_dot_v1_dot_users_dot_users__pb2.GetSupportHashResponse.FromString,
+                _registered_method=True)
         self.ListUsers = channel.unary_unary(
                 '/scalekit.v1.users.UserService/ListUsers',
                 request_serializer=scalekit__api_dot_v1_dot_users_dot_users__pb2.ListUsersRequest.SerializeToString,
@@ -122,8 +132,25 @@ class UserServiceServicer:
 
     def GetUser(self, request, context):
         """REST: GET /api/v1/users/{id}
-        REST: GET /api/v1/users:external/{external_id}
-        Scopes: users:read
+        REST: + GET /api/v1/users:external/{external_id}
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:read
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCurrentUser(self, request, context):
+        """REST: GET /api/v1/users:this
+        REST: + GET /api/v1/users/me
+        Auth: SESSION_USER; client credentials: no; scopes: users:read
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSupportHash(self, request, context):
+        """REST: GET /api/v1/users/support-hash
+        Auth: WORKSPACE_SESSION; client credentials: no
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -131,7 +158,7 @@ class UserServiceServicer:
 
     def ListUsers(self, request, context):
         """REST: GET /api/v1/users
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -139,7 +166,7 @@ class UserServiceServicer:
 
     def SearchUsers(self, request, context):
         """REST: GET /api/v1/users:search
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -147,7 +174,7 @@ class UserServiceServicer:
 
     def SearchOrganizationUsers(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/users:search
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -155,8 +182,8 @@ class UserServiceServicer:
 
     def UpdateUser(self, request, context):
         """REST: PATCH /api/v1/users/{id} body=user
-        REST: PATCH /api/v1/users:external/{external_id} body=user
-        Scopes: users:write
+        REST: + PATCH /api/v1/users:external/{external_id} body=user
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: users:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -164,8 +191,8 @@ class UserServiceServicer:
 
     def DeleteUser(self, request, context):
         """REST: DELETE /api/v1/users/{id}
-        REST: DELETE /api/v1/users:external/{external_id}
-        Scopes: users:delete
+        REST: + DELETE /api/v1/users:external/{external_id}
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:delete
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -173,8 +200,8 @@ class UserServiceServicer:
 
     def CreateMembership(self, request, context):
         """REST: POST /api/v1/memberships/organizations/{organization_id}/users/{id} body=membership
-        REST: POST /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
-        Scopes: organizations_users_invite, users:write
+        REST: + POST /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -182,8 +209,8 @@ class UserServiceServicer:
 
     def DeleteMembership(self, request, context):
         """REST: DELETE /api/v1/memberships/organizations/{organization_id}/users/{id}
-        REST: DELETE /api/v1/memberships/organizations/{organization_id}/users:external/{external_id}
-        Scopes: organizations_users_remove, users:delete
+        REST: + DELETE /api/v1/memberships/organizations/{organization_id}/users:external/{external_id}
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_remove, users:delete
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -191,8 +218,8 @@ class UserServiceServicer:
 
     def UpdateMembership(self, request, context):
         """REST: PATCH /api/v1/memberships/organizations/{organization_id}/users/{id} body=membership
-        REST: PATCH /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
-        Scopes: organizations_users_role_update, users:write
+        REST: + PATCH /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} body=membership
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -200,7 +227,7 @@ class UserServiceServicer:
 
     def CreateUserAndMembership(self, request, context):
         """REST: POST /api/v1/organizations/{organization_id}/users body=user
-        Scopes: organizations_users_invite, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -208,7 +235,7 @@ class UserServiceServicer:
 
     def ListOrganizationUsers(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/users
-        Scopes: organizations_users_read, users:read
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_read, users:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -216,7 +243,7 @@ class UserServiceServicer:
 
     def ResendInvite(self, request, context):
         """REST: PATCH /api/v1/invites/organizations/{organization_id}/users/{id}/resend body=*
-        Scopes: organizations_users_invite, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_invite, users:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -224,7 +251,7 @@ class UserServiceServicer:
 
     def ListUserRoles(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/users/{user_id}/roles
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -232,7 +259,7 @@ class UserServiceServicer:
 
     def AssignUserRoles(self, request, context):
         """REST: POST /api/v1/organizations/{organization_id}/users/{user_id}/roles body=roles
-        Scopes: organizations_users_role_update, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -240,7 +267,7 @@ class UserServiceServicer:
 
     def RemoveUserRole(self, request, context):
         """REST: DELETE /api/v1/organizations/{organization_id}/users/{user_id}/roles/{role_name}
-        Scopes: organizations_users_role_update, users:write
+        Auth: WORKSPACE_SESSION_CLIENT; client credentials: yes; scopes: organizations_users_role_update, users:write
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -248,7 +275,7 @@ class UserServiceServicer:
 
     def ListUserPermissions(self, request, context):
         """REST: GET /api/v1/organizations/{organization_id}/users/{user_id}/permissions
-        Scopes: users:read
+        Auth: WORKSPACE_CLIENT; client credentials: yes; scopes: users:read
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -261,6 +288,16 @@ def add_UserServiceServicer_to_server(servicer, server):
                     servicer.GetUser,
                     request_deserializer=scalekit__api_dot_v1_dot_users_dot_users__pb2.GetUserRequest.FromString,
                     response_serializer=scalekit__api_dot_v1_dot_users_dot_users__pb2.GetUserResponse.SerializeToString,
+            ),
+            'GetCurrentUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCurrentUser,
+                    request_deserializer=scalekit__api_dot_v1_dot_users_dot_users__pb2.GetCurrentUserRequest.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_users_dot_users__pb2.GetCurrentUserResponse.SerializeToString,
+            ),
+            'GetSupportHash': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSupportHash,
+                    request_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                    response_serializer=scalekit__api_dot_v1_dot_users_dot_users__pb2.GetSupportHashResponse.SerializeToString,
             ),
             'ListUsers': grpc.unary_unary_rpc_method_handler(
                     servicer.ListUsers,
@@ -365,6 +402,60 @@ class UserService:
             '/scalekit.v1.users.UserService/GetUser',
             scalekit__api_dot_v1_dot_users_dot_users__pb2.GetUserRequest.SerializeToString,
             scalekit__api_dot_v1_dot_users_dot_users__pb2.GetUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCurrentUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.users.UserService/GetCurrentUser',
+            scalekit__api_dot_v1_dot_users_dot_users__pb2.GetCurrentUserRequest.SerializeToString,
+            scalekit__api_dot_v1_dot_users_dot_users__pb2.GetCurrentUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSupportHash(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scalekit.v1.users.UserService/GetSupportHash',
+            google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            scalekit__api_dot_v1_dot_users_dot_users__pb2.GetSupportHashResponse.FromString,
             options,
             channel_credentials,
             insecure,

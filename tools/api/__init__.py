@@ -1,0 +1,1 @@
+"""``make update-api``: derive ``proto/``, the contract and the parity fixture from the pinned upstream."""
