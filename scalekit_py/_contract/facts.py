@@ -18,6 +18,7 @@ from google.protobuf import descriptor_pb2
 
 __all__ = [
     "OUR_ROOT",
+    "SCALARS",
     "UPSTREAM_ROOT",
     "Facts",
     "counts",
@@ -34,7 +35,7 @@ OUR_ROOT = "scalekit_api/"
 Facts = dict[str, dict[str, Any]]
 _F = descriptor_pb2.FieldDescriptorProto
 
-_SCALARS = {
+SCALARS = {
     _F.TYPE_STRING: "string",
     _F.TYPE_BOOL: "bool",
     _F.TYPE_BYTES: "bytes",
@@ -82,7 +83,7 @@ def type_of(f: descriptor_pb2.FieldDescriptorProto, index: dict[str, descriptor_
             key, value = entry.field[0], entry.field[1]
             return f"map<{type_of(key, index)},{type_of(value, index)}>"
         return name
-    return _SCALARS[f.type]
+    return SCALARS[f.type]
 
 
 def label_of(

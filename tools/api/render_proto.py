@@ -10,28 +10,11 @@ from __future__ import annotations
 
 from google.protobuf import descriptor_pb2
 
-from scalekit_py._contract.facts import OUR_ROOT, UPSTREAM_ROOT
+from scalekit_py._contract.facts import OUR_ROOT, SCALARS, UPSTREAM_ROOT
 
 from .options import OptionReader
 
 _F = descriptor_pb2.FieldDescriptorProto
-_SCALARS = {
-    _F.TYPE_STRING: "string",
-    _F.TYPE_BOOL: "bool",
-    _F.TYPE_BYTES: "bytes",
-    _F.TYPE_INT32: "int32",
-    _F.TYPE_INT64: "int64",
-    _F.TYPE_UINT32: "uint32",
-    _F.TYPE_UINT64: "uint64",
-    _F.TYPE_DOUBLE: "double",
-    _F.TYPE_FLOAT: "float",
-    _F.TYPE_SINT32: "sint32",
-    _F.TYPE_SINT64: "sint64",
-    _F.TYPE_FIXED32: "fixed32",
-    _F.TYPE_FIXED64: "fixed64",
-    _F.TYPE_SFIXED32: "sfixed32",
-    _F.TYPE_SFIXED64: "sfixed64",
-}
 INDENT = "  "
 
 
@@ -129,7 +112,7 @@ class FileWriter:
                 key, value = entry.field[0], entry.field[1]
                 return f"map<{self.field_type(key, scope)}, {self.field_type(value, scope)}>"
             return self.type_ref(f.type_name, scope)
-        return _SCALARS[f.type]
+        return SCALARS[f.type]
 
     def field(self, f: descriptor_pb2.FieldDescriptorProto, scope: str, pad: str) -> str:
         kind = self.field_type(f, scope)
