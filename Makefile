@@ -12,7 +12,7 @@ help:
 	@echo "setup setup-system generate check-generated lint breaking typecheck test demo bench check"
 
 # System programs the tests run for real (Debian packages), installed with apt-get only when missing.
-SYSTEM_PACKAGES := redis-server:redis-server
+SYSTEM_PACKAGES := redis-server:redis-server chromium:chromium chromedriver:chromium-driver
 
 setup:  ## create .venv with the package, emulator and dev tools, plus the official SDKs for interop tests
 	$(MAKE) --no-print-directory setup-system
@@ -21,7 +21,7 @@ setup:  ## create .venv with the package, emulator and dev tools, plus the offic
 	$(PY) -m pip install -q -e '.[dev,emulator]'
 	$(MAKE) --no-print-directory setup-interop
 
-setup-system:  ## apt-get install the programs tests start (redis-server) when they are missing
+setup-system:  ## apt-get install the programs tests start (redis-server, chromium, chromedriver) when missing
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
 	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \

@@ -40,6 +40,18 @@ STATE_COOKIE_NAME = "sk_oauth_state"
 LOGIN_MAX_AGE = 600.0
 SESSION_MAX_AGE = 30 * 24 * 3600.0
 SCOPES = ("openid", "profile", "email", "offline_access")
+# ID-token claims added to the user's (access-token) claims when the access token lacks them.
+PROFILE_CLAIMS = ("email", "email_verified", "name", "given_name", "family_name", "picture", "locale")
+
+
+def user_claims(access_claims: Mapping[str, Any], profile: Mapping[str, Any]) -> dict[str, Any]:
+    """The user as the integrations return it: the access token's claims plus profile claims (from the
+    verified ID token) it lacks."""
+    user = dict(access_claims)
+    for name in PROFILE_CLAIMS:
+        if name not in user and name in profile:
+            user[name] = profile[name]
+    return user
 
 
 class LoginFailedError(errors.ScalekitError):
@@ -151,7 +163,8 @@ class WebAuthCore:
         await session.establish(result)
         record = await session.load()
         assert record is not None
-        return self._seal(session_id, claims, record), safe_return_to(pending.get("r"))
+        user = user_claims(claims, result.claims)
+        return self._seal(session_id, user, record), safe_return_to(pending.get("r"))
 
     def _seal(self, session_id: str, claims: Mapping[str, Any], record: SessionRecord) -> str:
         payload: dict[str, Any] = {"sid": session_id, "u": dict(claims), "g": record.generation}
@@ -208,7 +221,8 @@ class WebAuthCore:
             claims = await self.oauth.validate_token(token)
         except errors.TokenValidationError:
             return Check(None, clear=True)
-        return Check(claims, cookie=self._seal(payload["sid"], claims, record))
+        user = user_claims(claims, payload["u"])
+        return Check(user, cookie=self._seal(payload["sid"], user, record))
 
     async def logout(self, cookie: str | None, post_logout_redirect_uri: str, *, full_logout: bool) -> str:
         """End the session (tokens removed from the store) and the URL to send the browser to."""
