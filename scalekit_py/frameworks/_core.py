@@ -126,7 +126,8 @@ class WebAuthCore:
                 **hints,
             ),
         )
-        pending = {"s": state, "n": nonce, "v": verifier, "r": safe_return_to(query.get("return_to"))}
+        return_to = safe_return_to(query.get("return_to") or query.get("returnTo"))  # returnTo: official name
+        pending = {"s": state, "n": nonce, "v": verifier, "r": return_to}
         return url, self.login_codec.seal(STATE_COOKIE_NAME, pending, now=self.clock(), max_age=LOGIN_MAX_AGE)
 
     async def finish_login(
