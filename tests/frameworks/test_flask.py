@@ -102,7 +102,9 @@ def test_login_refresh_logout(emu: Emulator) -> None:
     assert me.status_code == 200
     assert me.json is not None
     assert me.json["email"] == "admin@example.com"
-    assert client.get("/").json["session"]["user"]["sub"] == me.json["sub"]
+    home = client.get("/").json
+    assert home is not None
+    assert home["session"]["user"]["sub"] == me.json["sub"]
     cookie = client.get_cookie("sk_session")
     assert cookie is not None
 
