@@ -6,16 +6,29 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV)/bin):$(PATH)
 
-.PHONY: help setup setup-interop update-api check-api generate check-generated sync check-sync lint breaking typecheck test demo bench check
+.PHONY: help setup setup-system setup-interop update-api check-api generate check-generated sync check-sync lint breaking typecheck test demo bench check
 
 help:
-	@echo "setup update-api check-api generate check-generated sync check-sync lint breaking typecheck test demo bench check"
+	@echo "setup setup-system update-api check-api generate check-generated sync check-sync lint breaking typecheck test demo bench check"
+
+# System programs the tests run for real (Debian packages), installed with apt-get only when missing.
+SYSTEM_PACKAGES := redis-server:redis-server chromium:chromium chromedriver:chromium-driver
 
 setup:  ## create .venv with the package, emulator and dev tools, plus the official SDKs for interop tests
+	$(MAKE) --no-print-directory setup-system
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev,emulator]'
 	$(MAKE) --no-print-directory setup-interop
+
+setup-system:  ## apt-get install the programs tests start (redis-server, chromium, chromedriver) when missing
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 setup-interop:  ## test-only clients: official Node SDK (npm) and official Python SDK (own venv)
 	cd tests/interop/clients && npm ci --no-audit --no-fund --loglevel=error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sqlite3
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -99,6 +100,7 @@ class Emulator:
         self._runtime: Runtime | None = None
         self._server: ServerThread | None = None
         self._lock = threading.Lock()
+        self._snapshot: sqlite3.Connection | None = None
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
@@ -251,6 +253,22 @@ class Emulator:
         self.close()
 
     # -- helpers for tests -------------------------------------------------------------------------
+
+    def snapshot(self) -> None:
+        """Remember the current data; :meth:`reset` goes back to it (taken at start, after seeding)."""
+        self._snapshot = self.runtime.state.store.snapshot()
+
+    def reset(self) -> None:
+        """Back to the data of the last :meth:`snapshot` (by default: just after start and seeding), with
+        faults, counters and the mail outbox cleared. A page copy of the SQLite store: fast enough to run
+        before every test. Tokens issued earlier stay verifiable (the signing keys are part of the data)."""
+        if self._snapshot is None:
+            self.snapshot()
+            return
+        self.runtime.state.store.restore(self._snapshot)
+        self.faults.clear()
+        self.counters.reset()
+        self.runtime.state.outbox.clear()
 
     def access_token(self, scopes: Iterable[str] | None = None, *, ttl: int | None = None) -> str:
         """A valid client-credentials access token for the admin client, minted directly.

@@ -266,6 +266,18 @@ class Store:
         with self.transaction() as tx:
             tx._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def snapshot(self) -> sqlite3.Connection:
+        """A copy of every table in a new in-memory database (for :meth:`restore`)."""
+        with self._lock:
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            self._conn.backup(copy)
+            return copy
+
+    def restore(self, snapshot: sqlite3.Connection) -> None:
+        """Replace every table with a :meth:`snapshot` (SQLite's online backup: one fast page copy)."""
+        with self._lock:
+            snapshot.backup(self._conn)
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

@@ -15,6 +15,8 @@ Example::
     token = session.get_access_token()
 """
 
+from typing import TYPE_CHECKING, Any
+
 from scalekit_py.errors import (
     SessionConflictError,
     SessionError,
@@ -34,10 +36,24 @@ from scalekit_py.sessions.refreshers import (
 )
 from scalekit_py.sessions.stores import AsyncTokenStore, FileTokenStore, InMemoryTokenStore, TokenStore
 
+if TYPE_CHECKING:
+    from scalekit_py.sessions.redis import AsyncRedisTokenStore, RedisTokenStore
+
+
+def __getattr__(name: str) -> Any:
+    # The Redis stores live in an optional extra: imported on first use, never by ``import scalekit_py``.
+    if name in ("RedisTokenStore", "AsyncRedisTokenStore"):
+        from scalekit_py.sessions import redis as _redis_stores
+
+        return getattr(_redis_stores, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "DEFAULT_SESSION_RETRY",
     "AsyncAuthorizationSession",
     "AsyncOAuthRefresher",
+    "AsyncRedisTokenStore",
     "AsyncRefresher",
     "AsyncTokenStore",
     "AuthorizationSession",
@@ -46,6 +62,7 @@ __all__ = [
     "InMemoryTokenStore",
     "Lease",
     "OAuthRefresher",
+    "RedisTokenStore",
     "Refresher",
     "SessionConflictError",
     "SessionError",
