@@ -19,7 +19,7 @@ from scalekit_py.oauth import OAuthClient, TokenValidationOptions
 from scalekit_py.oauth._jwt import decode_claims, parse_token, verify_signature
 from scalekit_py.oauth.jwks import parse_jwks
 from tests.oauth.fake_idp import CLIENT_ID, CLIENT_SECRET, ENV_URL, NOW, FakeIdP
-from tests.oauth.keys import TestKey
+from tests.oauth.keys import TestKey, new_ec_key
 
 VECTORS: dict[str, Any] = json.loads(
     (Path(__file__).parents[1] / "fixtures" / "jose_vectors.json").read_text()
@@ -89,7 +89,7 @@ def test_rfc7515_examples_tampered_are_refused(name: str) -> None:
 
 def test_rfc7520_4_1_signature_verifies_and_tampering_is_detected() -> None:
     vector = VECTORS["rfc7520_4_1_rs256"]
-    key = parse_jwks({"keys": [vector["jwk"]]})["bilbo.baggins@hobbiton.example"]
+    (key,) = parse_jwks({"keys": [vector["jwk"]]})["bilbo.baggins@hobbiton.example"]
     parsed = parse_token(vector["jws"])
     assert parsed.kid == "bilbo.baggins@hobbiton.example"
     assert verify_signature(parsed, key).decode("utf-8") == vector["payload_text"]
@@ -188,6 +188,18 @@ def test_algorithm_must_match_the_keys_pin(
         with pytest.raises(TokenValidationError, match="not allowed for its signing key"):
             idp_client.validate_token(token)
     assert idp_client.validate_token(ec_key.sign(good_claims()))["sub"] == "usr_1"
+
+
+def test_keys_of_different_types_under_one_kid_are_chosen_by_alg(
+    idp: FakeIdP, idp_client: OAuthClient, rsa_key: TestKey
+) -> None:
+    # RFC 7517 4.5: kid values should be unique, but keys of different types may share one.
+    shared = new_ec_key("key-1")
+    idp.keys = [rsa_key, shared]
+    assert idp_client.validate_token(shared.sign(good_claims()))["sub"] == "usr_1"
+    assert idp_client.validate_token(rsa_key.sign(good_claims()))["sub"] == "usr_1"
+    with pytest.raises(TokenValidationError, match="not allowed for its signing key"):
+        idp_client.validate_token(rsa_key.sign(good_claims(), alg="PS256"))
 
 
 def test_unknown_kid_and_missing_kid(
