@@ -190,6 +190,29 @@ def test_algorithm_must_match_the_keys_pin(
     assert idp_client.validate_token(ec_key.sign(good_claims()))["sub"] == "usr_1"
 
 
+def test_signature_check_parses_the_header_once_and_reuses_the_algorithm(
+    idp_client: OAuthClient, rsa_key: TestKey, ec_key: TestKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hot path (benchmarks/token_validation.py) must not build a PyJWS decoder per call, which would
+    # parse the header a second time; the algorithm objects are built once per process.
+    from jwt.api_jws import PyJWS
+
+    from scalekit_py.oauth import _jwt
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("PyJWS decoder used on the hot path")
+
+    monkeypatch.setattr(PyJWS, "decode_complete", refuse)
+    token = rsa_key.sign(good_claims())
+    assert idp_client.validate_access_token(token)
+    first = _jwt._algorithm("RS256")
+    assert idp_client.validate_access_token(token)
+    assert _jwt._algorithm("RS256") is first
+    header, payload, signature = token.split(".")
+    assert not idp_client.validate_access_token(f"{header}.{payload}.")  # empty signature
+    assert not idp_client.validate_access_token(f"{header}.{payload}x.{signature}")  # payload changed
+
+
 def test_keys_of_different_types_under_one_kid_are_chosen_by_alg(
     idp: FakeIdP, idp_client: OAuthClient, rsa_key: TestKey
 ) -> None:
