@@ -23,6 +23,8 @@ import threading
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from scalekit_py.emulator.headers import H2_DECODER_LIMIT, check_headers
+
 __all__ = ["HTTP_PATHS", "Router", "ServerThread", "current_transport"]
 
 Scope = dict[str, Any]
@@ -76,6 +78,13 @@ class Router:
             await self._lifespan(receive, send)
             return
         path: str = scope.get("path", "")
+        if scope["type"] == "http" and (problem := check_headers(scope.get("headers", ()))) is not None:
+            await _drain(receive)
+            if _is_grpc(scope):
+                await _grpc_status(send, problem.grpc_code, problem.message)
+            else:
+                await _plain(send, problem.http_status, problem.message.encode() + b"\n")
+            return
         if is_http_path(path):
             await self._http_app(scope, receive, send)
             return
@@ -138,6 +147,10 @@ def _abort_connection() -> bool:
 
 
 async def _grpc_unimplemented(send: Send, message: str) -> None:
+    await _grpc_status(send, 12, message)
+
+
+async def _grpc_status(send: Send, code: int, message: str) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -150,7 +163,7 @@ async def _grpc_unimplemented(send: Send, message: str) -> None:
     await send(
         {
             "type": "http.response.trailers",
-            "headers": [(b"grpc-status", b"12"), (b"grpc-message", message.encode())],
+            "headers": [(b"grpc-status", str(code).encode()), (b"grpc-message", message.encode())],
             "more_trailers": False,
         }
     )
@@ -205,6 +218,9 @@ def _patch_hypercorn() -> None:
     def h2_init(self: Any, *args: Any, **kwargs: Any) -> None:
         original_h2_init(self, *args, **kwargs)
         self.streams = _Streams()
+        # Header problems are per request (see headers.py), not a reason to drop the connection.
+        self.connection.config.validate_inbound_headers = False
+        self.connection.decoder.max_header_list_size = H2_DECODER_LIMIT  # until SETTINGS are acked
 
     async def run(self: Any) -> None:
         current_transport.set(self.writer.transport)
@@ -287,6 +303,9 @@ class ServerThread:
         # hypercorn closes a connection after 1,000 requests by default, which fails the next RPC on a
         # long-lived gRPC channel with UNAVAILABLE; the real service keeps channels open.
         config.keep_alive_max_requests = 2**62
+        # The HPACK decoder must decode a big header block to keep the connection usable; the request
+        # itself is refused by headers.check_headers.
+        config.h2_max_header_list_size = H2_DECODER_LIMIT
         if self.certfile:
             # hypercorn passes no SSL shutdown timeout; asyncio's default waits 30 s for close_notify.
             asyncio.constants.SSL_SHUTDOWN_TIMEOUT = 0.5  # type: ignore[attr-defined]
