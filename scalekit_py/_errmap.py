@@ -110,17 +110,27 @@ def _error_info(details_bin: bytes) -> Any:
     return None
 
 
-def from_rpc_error(exc: grpc.RpcError) -> errors.ScalekitError:
-    """Map a failed gRPC call to the SDK's exception; the caller raises it ``from exc``."""
+def from_rpc_error(exc: grpc.RpcError, *, write: bool = False) -> errors.ScalekitError:
+    """Map a failed gRPC call to the SDK's exception; the caller raises it ``from exc``.
+
+    ``write``: the RPC is not idempotent; a deadline or an UNAVAILABLE that may have come after the request
+    reached the service (anything but a failure to connect) then raises an ``OutcomeUnknownError``.
+    """
     code_obj = exc.code() if callable(getattr(exc, "code", None)) else None
     code = getattr(code_obj, "name", "UNKNOWN")
     details = exc.details() if callable(getattr(exc, "details", None)) else None
     message = details or code
     if code == "DEADLINE_EXCEEDED":
+        if write:
+            return errors.TimeoutOutcomeUnknownError(
+                f"deadline exceeded; the write may have been applied: {message}"
+            )
         return errors.APITimeoutError(f"deadline exceeded: {message}")
     if code == "UNAVAILABLE" and _looks_like_transport_failure(message):
         return errors.APIConnectionError(f"service unreachable: {message}")
     cls, http = _GRPC_TABLE.get(code, (errors.ServerError, 500))
+    if code == "UNAVAILABLE" and write:
+        cls = errors.UnavailableOutcomeUnknownError
     error_code = request_id = None
     violations: list[errors.FieldViolation] = []
     raw = _trailing(exc).get(_STATUS_DETAILS_KEY)
