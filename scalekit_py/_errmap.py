@@ -110,17 +110,27 @@ def _error_info(details_bin: bytes) -> Any:
     return None
 
 
-def from_rpc_error(exc: grpc.RpcError) -> errors.ScalekitError:
-    """Map a failed gRPC call to the SDK's exception; the caller raises it ``from exc``."""
+def from_rpc_error(exc: grpc.RpcError, *, write: bool = False) -> errors.ScalekitError:
+    """Map a failed gRPC call to the SDK's exception; the caller raises it ``from exc``.
+
+    ``write``: the RPC is not idempotent; a deadline or an UNAVAILABLE that may have come after the request
+    reached the service (anything but a failure to connect) then raises an ``OutcomeUnknownError``.
+    """
     code_obj = exc.code() if callable(getattr(exc, "code", None)) else None
     code = getattr(code_obj, "name", "UNKNOWN")
     details = exc.details() if callable(getattr(exc, "details", None)) else None
     message = details or code
     if code == "DEADLINE_EXCEEDED":
+        if write:
+            return errors.TimeoutOutcomeUnknownError(
+                f"deadline exceeded; the write may have been applied: {message}"
+            )
         return errors.APITimeoutError(f"deadline exceeded: {message}")
     if code == "UNAVAILABLE" and _looks_like_transport_failure(message):
         return errors.APIConnectionError(f"service unreachable: {message}")
     cls, http = _GRPC_TABLE.get(code, (errors.ServerError, 500))
+    if code == "UNAVAILABLE" and write:
+        cls = errors.UnavailableOutcomeUnknownError
     error_code = request_id = None
     violations: list[errors.FieldViolation] = []
     raw = _trailing(exc).get(_STATUS_DETAILS_KEY)
@@ -212,7 +222,13 @@ def from_http_transport_error(exc: httpx.HTTPError) -> errors.ScalekitError:
 
     if isinstance(exc, httpx.TimeoutException):
         return errors.APITimeoutError(f"HTTP request timed out ({type(exc).__name__})")
-    if _tls_failure(exc):
+    tls = _tls_failure(exc)
+    if tls is not None and _hostname_mismatch(tls):
+        return errors.APIConnectionError(
+            "TLS handshake failed: the server's certificate is trusted but not issued for this host name "
+            "(connect with a name the certificate lists)"
+        )
+    if tls is not None:
         return errors.APIConnectionError(
             "TLS handshake failed: the server's certificate is not trusted "
             "(for a private CA pass ca_file= or root_certificates=)"
@@ -220,15 +236,28 @@ def from_http_transport_error(exc: httpx.HTTPError) -> errors.ScalekitError:
     return errors.APIConnectionError(f"HTTP request failed ({type(exc).__name__})")
 
 
-def _tls_failure(exc: BaseException) -> bool:
-    """Whether an ssl error is somewhere in the exception's cause/context chain."""
+# OpenSSL verify codes: X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH.
+_NAME_MISMATCH_CODES = frozenset({62, 64})
+
+
+def _hostname_mismatch(exc: BaseException) -> bool:
+    import ssl
+
+    if not isinstance(exc, ssl.SSLCertVerificationError):
+        return False
+    message = str(getattr(exc, "verify_message", "") or "").lower()
+    return getattr(exc, "verify_code", None) in _NAME_MISMATCH_CODES or "mismatch" in message
+
+
+def _tls_failure(exc: BaseException) -> BaseException | None:
+    """The ssl error somewhere in the exception's cause/context chain, if any."""
     import ssl
 
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         if isinstance(current, ssl.SSLError):
-            return True
+            return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
-    return False
+    return None

@@ -24,6 +24,7 @@ __all__ = [
     "NotFoundError",
     "OAuthAuthenticationError",
     "OAuthError",
+    "OutcomeUnknownError",
     "PreconditionFailedError",
     "RateLimitError",
     "ScalekitError",
@@ -34,7 +35,9 @@ __all__ = [
     "SessionExpiredError",
     "SessionStoreError",
     "SessionTimeoutError",
+    "TimeoutOutcomeUnknownError",
     "TokenValidationError",
+    "UnavailableOutcomeUnknownError",
     "UnimplementedError",
     "WebhookVerificationError",
 ]
@@ -171,6 +174,23 @@ class ServiceUnavailableError(ServerError):
     """The service is temporarily unavailable (UNAVAILABLE / HTTP 503); safe to retry reads."""
 
     http_status = 503
+
+
+class OutcomeUnknownError(ScalekitError):
+    """A write (create/update/delete) failed after its request may have reached the service, so it may or
+    may not have taken effect. Read the resource back (e.g. by ``external_id``) before sending it again.
+
+    Raised as :class:`UnavailableOutcomeUnknownError` or :class:`TimeoutOutcomeUnknownError`, so code
+    that catches :class:`ServiceUnavailableError` / :class:`APITimeoutError` keeps working.
+    """
+
+
+class UnavailableOutcomeUnknownError(OutcomeUnknownError, ServiceUnavailableError):
+    """A write failed with UNAVAILABLE or a dropped connection; its outcome is unknown."""
+
+
+class TimeoutOutcomeUnknownError(OutcomeUnknownError, APITimeoutError):
+    """A write's deadline passed before the answer arrived; its outcome is unknown."""
 
 
 class OAuthError(APIError):

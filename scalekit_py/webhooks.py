@@ -60,6 +60,10 @@ def _secret_key(secret: object) -> bytes:
     if not isinstance(secret, str):
         raise WebhookVerificationError("webhook secret must be a str ('whsec_' + base64)")
     encoded = secret[len(_SECRET_PREFIX) :] if secret.startswith(_SECRET_PREFIX) else secret
+    if encoded and not encoded.endswith("="):
+        # The reference Standard Webhooks libraries pad a secret before decoding it, so an unpadded
+        # secret must verify the same (signatures stay strict: they are produced, not typed).
+        encoded += "=" * (-len(encoded) % 4)
     try:
         key = _b64decode(encoded)
     except (ValueError, binascii.Error):

@@ -190,15 +190,19 @@ class SyncCaller(_CallerBase):
         fn = self._multicallable(self._channel(), rpc)
         started = time.monotonic()
         attempt = 1
+        outcome_unknown = False  # a write attempt failed after it may have reached the service
         while True:
             try:
                 response: Resp = fn(request, timeout=attempt_timeout(budget, time.monotonic() - started))
                 return response
             except grpc.RpcError as exc:
                 code = _code_name(exc)
+                if outcome_unknown and code == "NOT_FOUND" and _is_delete(rpc):
+                    return rpc.response_type()  # an earlier attempt deleted it
                 delay = retry_delay(policy, code, attempt, time.monotonic() - started, rpc.idempotent, budget)
                 if delay is None:
-                    raise _errmap.from_rpc_error(exc) from exc
+                    raise _errmap.from_rpc_error(exc, write=not rpc.idempotent) from exc
+                outcome_unknown = outcome_unknown or _may_have_applied(rpc, code)
                 _log.info("%s failed with %s; retry %d in %.2fs", rpc.method, code, attempt, delay)
             except ValueError as exc:
                 if "closed channel" not in str(exc):
@@ -206,6 +210,16 @@ class SyncCaller(_CallerBase):
                 raise _closed() from exc  # the client was closed while this call was starting
             time.sleep(delay)
             attempt += 1
+
+
+def _may_have_applied(rpc: Rpc[Any, Any], code: str) -> bool:
+    return not rpc.idempotent and code in ("UNAVAILABLE", "DEADLINE_EXCEEDED")
+
+
+def _is_delete(rpc: Rpc[Any, Any]) -> bool:
+    """Deletes are safe to retry (``retry_writes``): NOT_FOUND after an attempt with an unknown outcome
+    means that attempt deleted it. Creates and updates are not retried blindly into success."""
+    return not rpc.idempotent and rpc.method.startswith("Delete")
 
 
 class AsyncCaller(_CallerBase):
@@ -241,6 +255,7 @@ class AsyncCaller(_CallerBase):
         fn = self._multicallable(self._channel(), rpc)
         started = time.monotonic()
         attempt = 1
+        outcome_unknown = False  # a write attempt failed after it may have reached the service
         while True:
             try:
                 response: Resp = await fn(
@@ -251,9 +266,12 @@ class AsyncCaller(_CallerBase):
                 raise _closed() from exc
             except grpc.RpcError as exc:
                 code = _code_name(exc)
+                if outcome_unknown and code == "NOT_FOUND" and _is_delete(rpc):
+                    return rpc.response_type()  # an earlier attempt deleted it
                 delay = retry_delay(policy, code, attempt, time.monotonic() - started, rpc.idempotent, budget)
                 if delay is None:
-                    raise _errmap.from_rpc_error(exc) from exc
+                    raise _errmap.from_rpc_error(exc, write=not rpc.idempotent) from exc
+                outcome_unknown = outcome_unknown or _may_have_applied(rpc, code)
                 _log.info("%s failed with %s; retry %d in %.2fs", rpc.method, code, attempt, delay)
             await asyncio.sleep(delay)
             attempt += 1

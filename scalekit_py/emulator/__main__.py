@@ -7,6 +7,7 @@ console), the seeded ids and, with ``--tls-dir``, the CA file clients must trust
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -16,6 +17,24 @@ from types import FrameType
 from scalekit_py.emulator import Emulator
 
 __all__ = ["main"]
+
+_SECRET_ENV = "SCALEKIT_EMULATOR_CLIENT_SECRET"
+_ADMIN_ENV = "SCALEKIT_EMULATOR_ADMIN_TOKEN"
+
+
+def _client_secret(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """The secret and where it came from when not from argv (then it is not printed)."""
+    if args.client_secret:
+        return args.client_secret, None
+    if os.environ.get(_SECRET_ENV):
+        return os.environ[_SECRET_ENV], f"${_SECRET_ENV}"
+    if args.client_secret_file:
+        with open(args.client_secret_file, encoding="utf-8") as f:
+            secret = f.read().strip()
+        if not secret:
+            raise ValueError(f"{args.client_secret_file} is empty")
+        return secret, args.client_secret_file
+    return None, None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +47,16 @@ def _parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)"
     )
     parser.add_argument("--client-id", help="admin client id (default: generated)")
-    parser.add_argument("--client-secret", help="admin client secret (default: generated)")
+    parser.add_argument(
+        "--client-secret",
+        help=f"admin client secret (default: ${_SECRET_ENV}, then --client-secret-file, then generated); "
+        "argv is visible to every local user, prefer the variable or the file",
+    )
+    parser.add_argument("--client-secret-file", help="read the admin client secret from this file")
+    parser.add_argument(
+        "--admin-token",
+        help=f"require 'Authorization: Bearer TOKEN' on the /_emulator/ controls (default: ${_ADMIN_ENV})",
+    )
     parser.add_argument("--db", help="SQLite file keeping the data across restarts (default: in memory)")
     parser.add_argument("--tls-dir", help="serve TLS; a CA and server certificate are made here (ca.pem)")
     parser.add_argument("--webhook-url", help="deliver signed webhook events here")
@@ -41,9 +69,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator; returns the process exit status."""
     args = _parser().parse_args(argv)
+    try:
+        client_secret, secret_source = _client_secret(args)
+    except (OSError, ValueError) as exc:
+        print(f"cannot read the client secret: {exc}", file=sys.stderr)
+        return 2
     emu = Emulator(
         args.client_id,
-        args.client_secret,
+        client_secret,
         host=args.host,
         port=args.port,
         db=args.db,
@@ -52,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         webhook_secret=args.webhook_secret,
         seed=not args.no_seed,
         token_ttl=args.token_ttl,
+        admin_token=args.admin_token or os.environ.get(_ADMIN_ENV) or None,
     )
     stop = threading.Event()
 
@@ -69,7 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Scalekit emulator running",
         f"  SCALEKIT_ENV_URL={emu.env_url}",
         f"  SCALEKIT_CLIENT_ID={emu.client_id}",
-        f"  SCALEKIT_CLIENT_SECRET={emu.client_secret}",
+        f"  SCALEKIT_CLIENT_SECRET={emu.client_secret}"
+        if secret_source is None
+        else f"  client secret: read from {secret_source}",
     ]
     if emu.ca_file is not None:
         lines.append(f"  CA file (trust it: GRPC_DEFAULT_SSL_ROOTS_FILE_PATH, SSL_CERT_FILE): {emu.ca_file}")

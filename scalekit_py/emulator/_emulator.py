@@ -52,6 +52,7 @@ class Emulator:
         token_ttl: lifetime of access and id tokens in seconds (``expires_in``).
         redirect_uris: redirect URIs allowed for the admin client (default: any loopback http(s) URI).
         fault_seed: seed of the random source for fault rates.
+        admin_token: when set, the ``/_emulator/`` controls want ``Authorization: Bearer <admin_token>``.
 
     Attributes:
         env_url: ``http://host:port`` (``https://localhost:port`` with TLS); set by :meth:`start`.
@@ -76,6 +77,7 @@ class Emulator:
         token_ttl: int = 3600,
         redirect_uris: Iterable[str] = (),
         fault_seed: int | None = None,
+        admin_token: str | None = None,
     ) -> None:
         self.client_id = client_id or f"skc_{secrets.randbelow(10**17):017d}"
         self._client_secret = client_secret or f"test_{secrets.token_urlsafe(32)}"
@@ -93,6 +95,7 @@ class Emulator:
         self.token_ttl = token_ttl
         self.redirect_uris = tuple(redirect_uris)
         self.faults = Faults(fault_seed)
+        self._admin_token = admin_token
         self.counters = Counters()
         self.env_url = ""
         self.ca_file: Path | None = None
@@ -155,7 +158,9 @@ class Emulator:
         keys = KeyRing(state.store, lambda: state.clock(), max_token_ttl=self.token_ttl)
         tokens = Tokens(state, keys, access_ttl=self.token_ttl)
         tokens.add_client(self.client_id, self._client_secret, self.redirect_uris)
-        return Runtime(state, keys, tokens, faults=self.faults, counters=self.counters)
+        return Runtime(
+            state, keys, tokens, faults=self.faults, counters=self.counters, admin_token=self._admin_token
+        )
 
     def start(self) -> Emulator:
         """Start serving in a background thread (a no-op when already running).

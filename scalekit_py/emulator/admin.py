@@ -13,14 +13,22 @@
 ``GET /_emulator/webhooks``                webhook deliveries (attempts, last status, delivered)
 =========================================  =====================================================
 
-The emulator is a local test tool: these endpoints are open to anyone who can reach its port.
+The emulator is a local test tool, but a web page open in the developer's browser can reach its port.
+So every route (``health`` aside) refuses a ``Host`` that is neither an IP literal, ``localhost`` nor the
+env URL's host on the bound port (DNS rebinding), any cross-origin browser request (an ``Origin`` other
+than the emulator's, ``Sec-Fetch-Site: cross-site``) and form-encoded bodies (HTML form posts); with an
+``admin_token`` configured, it also wants ``Authorization: Bearer <admin_token>``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hmac
+import ipaddress
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -28,7 +36,54 @@ from starlette.routing import Route
 
 from scalekit_py.emulator.runtime import Runtime
 
-__all__ = ["routes"]
+__all__ = ["refusal", "routes"]
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _local_name(host: str, env_host: str) -> bool:
+    if host in ("localhost", env_host):
+        return True
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _same_host(authority: str, env_url: str) -> bool:
+    """Whether ``authority`` (``host[:port]``) names this emulator: a local name on its port."""
+    env = urlsplit(env_url)
+    try:
+        target = urlsplit(f"//{authority}")
+        port = target.port
+    except ValueError:
+        return False
+    hostname = (target.hostname or "").lower()
+    return port == env.port and _local_name(hostname, (env.hostname or "").lower())
+
+
+def refusal(request: Request, env_url: str, admin_token: str | None) -> str | None:
+    """Why a control request is refused (``None``: allowed). Pure apart from reading the request."""
+    if not env_url or not _same_host(request.headers.get("host", ""), env_url):
+        return "the Host header does not name this emulator"
+    origin = request.headers.get("origin")
+    if origin is not None and (
+        urlsplit(origin).scheme != urlsplit(env_url).scheme
+        or not _same_host(urlsplit(origin).netloc, env_url)
+    ):
+        return "cross-origin requests are refused"
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return "cross-site requests are refused"
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if request.method != "GET" and content_type in _FORM_TYPES:
+        return "form posts are refused; send JSON"
+    if admin_token is not None:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), admin_token.encode()):
+            return "missing or wrong admin token"
+    return None
 
 
 def routes(rt: Runtime) -> list[Route]:
@@ -79,12 +134,21 @@ def routes(rt: Runtime) -> list[Route]:
             return JSONResponse({"url": None, "deliveries": []})
         return JSONResponse({"url": sender.url, "deliveries": sender.snapshot()})
 
+    def guarded(handler: Handler) -> Handler:
+        async def checked(request: Request) -> Response:
+            reason = refusal(request, rt.state.env_url, rt.admin_token)
+            if reason is not None:
+                return JSONResponse({"error": "forbidden", "error_description": reason}, 403)
+            return await handler(request)
+
+        return checked
+
     return [
-        Route("/_emulator/webhooks", webhooks, methods=["GET"]),
+        Route("/_emulator/webhooks", guarded(webhooks), methods=["GET"]),
         Route("/_emulator/health", health, methods=["GET"]),
-        Route("/_emulator/info", info, methods=["GET"]),
-        Route("/_emulator/faults", faults, methods=["GET", "PUT", "DELETE"]),
-        Route("/_emulator/counters", counters, methods=["GET", "DELETE"]),
-        Route("/_emulator/outbox", outbox, methods=["GET"]),
-        Route("/_emulator/keys/rotate", rotate, methods=["POST"]),
+        Route("/_emulator/info", guarded(info), methods=["GET"]),
+        Route("/_emulator/faults", guarded(faults), methods=["GET", "PUT", "DELETE"]),
+        Route("/_emulator/counters", guarded(counters), methods=["GET", "DELETE"]),
+        Route("/_emulator/outbox", guarded(outbox), methods=["GET"]),
+        Route("/_emulator/keys/rotate", guarded(rotate), methods=["POST"]),
     ]

@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import threading
 from collections import Counter
@@ -62,6 +63,8 @@ class FaultSettings:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(FaultSettings)}
+_MAX_LATENCY_MS = 600_000
+_MAX_COUNT = 1_000_000_000
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -73,6 +76,12 @@ def _coerce(name: str, value: Any) -> Any:
         return tuple(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{name} must be a number")
+    if isinstance(value, float) and not math.isfinite(value):  # JSON 1e309 / NaN: stalls or 500s
+        raise ValueError(f"{name} must be a finite number")
+    if name.endswith("_ms") and value > _MAX_LATENCY_MS:
+        raise ValueError(f"{name} must be at most {_MAX_LATENCY_MS} (10 minutes)")
+    if not name.endswith(("_rate", "_ms")) and value > _MAX_COUNT:
+        raise ValueError(f"{name} must be at most {_MAX_COUNT}")
     if name.endswith("_rate"):
         if not 0.0 <= value <= 1.0:
             raise ValueError(f"{name} must be between 0 and 1")

@@ -24,6 +24,7 @@ class Runtime:
         refresh_ttl: lifetime of refresh tokens (and of a login session), in seconds.
         code_ttl: lifetime of authorization codes, in seconds.
         webhooks: the webhook sender, when webhooks are configured.
+        admin_token: when set, the ``/_emulator/`` controls want ``Authorization: Bearer <admin_token>``.
     """
 
     state: EmulatorState
@@ -34,6 +35,7 @@ class Runtime:
     refresh_ttl: int = 30 * 24 * 3600
     code_ttl: int = 600
     webhooks: WebhookSender | None = None
+    admin_token: str | None = field(default=None, repr=False)
 
     @property
     def admin_client_id(self) -> str:

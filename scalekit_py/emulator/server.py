@@ -25,6 +25,8 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
+from scalekit_py.emulator.headers import H2_DECODER_LIMIT, check_headers
+
 __all__ = ["HTTP_PATHS", "Router", "ServerThread", "current_transport"]
 
 Scope = dict[str, Any]
@@ -80,6 +82,13 @@ class Router:
             await self._lifespan(receive, send)
             return
         path: str = scope.get("path", "")
+        if scope["type"] == "http" and (problem := check_headers(scope.get("headers", ()))) is not None:
+            await _drain(receive)
+            if _is_grpc(scope):
+                await _grpc_status(send, problem.grpc_code, problem.message)
+            else:
+                await _plain(send, problem.http_status, problem.message.encode() + b"\n")
+            return
         if is_http_path(path):
             await self._http_app(scope, receive, send)
             return
@@ -143,10 +152,19 @@ def _abort_connection() -> bool:
     return True
 
 
+# gRPC status codes the router itself answers with, and the ErrorInfo error_code it gives them.
+_ERROR_CODES = {3: "INVALID_ARGUMENT", 8: "RESOURCE_EXHAUSTED", 12: "UNIMPLEMENTED", 16: "UNAUTHENTICATED"}
+
+
 async def _grpc_unimplemented(send: Send, message: str) -> None:
+    await _grpc_status(send, 12, message)
+
+
+async def _grpc_status(send: Send, code: int, message: str) -> None:
+    """A trailers-only gRPC answer with ``code``, ``message`` and an ``ErrorInfo`` detail."""
     from scalekit_py.emulator._status import grpc_status_details
 
-    details = grpc_status_details(12, message, error_code="UNIMPLEMENTED")
+    details = grpc_status_details(code, message, error_code=_ERROR_CODES.get(code, "UNKNOWN"))
     await send(
         {
             "type": "http.response.start",
@@ -160,7 +178,7 @@ async def _grpc_unimplemented(send: Send, message: str) -> None:
         {
             "type": "http.response.trailers",
             "headers": [
-                (b"grpc-status", b"12"),
+                (b"grpc-status", str(code).encode()),
                 (b"grpc-message", urllib.parse.quote(message, safe=" /").encode()),
                 (b"grpc-status-details-bin", base64.b64encode(details).rstrip(b"=")),
             ],
@@ -218,6 +236,9 @@ def _patch_hypercorn() -> None:
     def h2_init(self: Any, *args: Any, **kwargs: Any) -> None:
         original_h2_init(self, *args, **kwargs)
         self.streams = _Streams()
+        # Header problems are per request (see headers.py), not a reason to drop the connection.
+        self.connection.config.validate_inbound_headers = False
+        self.connection.decoder.max_header_list_size = H2_DECODER_LIMIT  # until SETTINGS are acked
 
     async def run(self: Any) -> None:
         current_transport.set(self.writer.transport)
@@ -300,6 +321,9 @@ class ServerThread:
         # hypercorn closes a connection after 1,000 requests by default, which fails the next RPC on a
         # long-lived gRPC channel with UNAVAILABLE; the real service keeps channels open.
         config.keep_alive_max_requests = 2**62
+        # The HPACK decoder must decode a big header block to keep the connection usable; the request
+        # itself is refused by headers.check_headers.
+        config.h2_max_header_list_size = H2_DECODER_LIMIT
         if self.certfile:
             # hypercorn passes no SSL shutdown timeout; asyncio's default waits 30 s for close_notify.
             asyncio.constants.SSL_SHUTDOWN_TIMEOUT = 0.5  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS docs (
   kind TEXT NOT NULL, id TEXT NOT NULL, parent TEXT NOT NULL DEFAULT '',
   seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (kind, id));
 CREATE INDEX IF NOT EXISTS docs_by_parent ON docs (kind, parent, seq);
+CREATE INDEX IF NOT EXISTS docs_by_kind ON docs (kind, seq);
 CREATE TABLE IF NOT EXISTS uniques (
   kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,
   PRIMARY KEY (kind, name, value));

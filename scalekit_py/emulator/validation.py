@@ -161,8 +161,41 @@ def _check_value(path: str, f: FieldDescriptor, value: Any, r: dict[str, Any], o
             out.append((path, f"must be at least {d['gte']['seconds']}s", "duration.gte"))
 
 
+# google.protobuf.Timestamp: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z, nanos 0..999,999,999.
+_TIMESTAMP_SECONDS = (-62_135_596_800, 253_402_300_799)
+_DURATION_SECONDS = 315_576_000_000
+_NANOS = 999_999_999
+
+
+def _check_wellformed(path: str, f: FieldDescriptor, value: Any, out: list[Violation]) -> None:
+    """What every field must satisfy whatever its rules: a named enum number, a representable time."""
+    if f.enum_type is not None and isinstance(value, int):
+        if f.enum_type.values_by_number.get(value) is None:
+            out.append((path, "must be a defined enum value", "enum.defined_only"))
+        return
+    if not isinstance(value, Message):
+        return
+    name = value.DESCRIPTOR.full_name
+    seconds, nanos = getattr(value, "seconds", 0), getattr(value, "nanos", 0)
+    if name == "google.protobuf.Timestamp" and not (
+        _TIMESTAMP_SECONDS[0] <= seconds <= _TIMESTAMP_SECONDS[1] and 0 <= nanos <= _NANOS
+    ):
+        out.append((path, "must be a valid timestamp (years 1..9999, nanos 0..999999999)", "timestamp.valid"))
+    elif name == "google.protobuf.Duration" and not (
+        abs(seconds) <= _DURATION_SECONDS
+        and abs(nanos) <= _NANOS
+        and (seconds == 0 or nanos == 0 or (seconds > 0) == (nanos > 0))
+    ):
+        out.append((path, "must be a valid duration", "duration.valid"))
+
+
 def validate(msg: Message, prefix: str = "") -> list[Violation]:
-    """Every violation of the contract's field rules in ``msg`` and its nested messages."""
+    """Every violation of the contract's field rules in ``msg`` and its nested messages, plus the
+    well-formedness every field needs (defined enum numbers, representable timestamps and durations)."""
+    return list(dict.fromkeys(_validate(msg, prefix)))
+
+
+def _validate(msg: Message, prefix: str = "") -> list[Violation]:
     out: list[Violation] = []
     rules = _rules().get(msg.DESCRIPTOR.full_name, {})
     for f in msg.DESCRIPTOR.fields:
@@ -197,14 +230,16 @@ def validate(msg: Message, prefix: str = "") -> list[Violation]:
             if rr.get("unique") and len(set(value)) != len(value):
                 out.append((path, "items must be unique", "repeated.unique"))
             for i, item in enumerate(value):
+                _check_wellformed(f"{path}[{i}]", f, item, out)
                 if "items" in rr:
                     _check_value(f"{path}[{i}]", f, item, rr["items"], out)
                 if isinstance(item, Message):
-                    out.extend(validate(item, f"{path}[{i}]."))
+                    out.extend(_validate(item, f"{path}[{i}]."))
             continue
+        _check_wellformed(path, f, value, out)
         _check_value(path, f, value, r, out)
         for cel in _listify(r.get("cel", [])):
             _check_cel(path, msg, value, cel, out)
         if isinstance(value, Message) and not value.DESCRIPTOR.full_name.startswith("google.protobuf."):
-            out.extend(validate(value, f"{path}."))
+            out.extend(_validate(value, f"{path}."))
     return out

@@ -96,26 +96,45 @@ def parse_token(token: object) -> ParsedToken:
     return ParsedToken(token=token, alg=alg, kid=kid, header=header)
 
 
+_ALGORITHM_OBJECTS: dict[str, Any] = {}
+
+
+def _algorithm(alg: str) -> Any:
+    """pyjwt's algorithm object for ``alg``, built once per process (it is stateless)."""
+    found = _ALGORITHM_OBJECTS.get(alg)
+    if found is None:
+        from jwt.algorithms import get_default_algorithms
+
+        found = _ALGORITHM_OBJECTS[alg] = get_default_algorithms()[alg]
+    return found
+
+
 def verify_signature(parsed: ParsedToken, key: VerificationKey) -> bytes:
     """Verify the signature with ``key`` and return the payload bytes.
+
+    The header was parsed once by :func:`parse_token`; here only the signing input is checked, with
+    pyjwt's algorithm object for the pinned ``alg`` (no second header parse, no decoder per call).
 
     Raises:
         TokenValidationError: the key may not verify this ``alg`` or the signature does not match.
     """
     if parsed.alg not in key.algorithms:
         raise TokenValidationError(f"token algorithm {parsed.alg!r} is not allowed for its signing key")
-    from jwt.api_jws import PyJWS
     from jwt.exceptions import PyJWTError
 
+    header_segment, payload_segment, signature_segment = parsed.token.split(".")
     try:
-        decoded = PyJWS(algorithms=[parsed.alg]).decode_complete(
-            parsed.token, key=key.key, algorithms=[parsed.alg]
-        )
-    except (PyJWTError, ValueError, TypeError):
+        signature = _b64url_decode(signature_segment)
+        payload = _b64url_decode(payload_segment) if payload_segment else b""
+    except (ValueError, binascii.Error):
         raise TokenValidationError("token signature is invalid") from None
-    payload = decoded["payload"]
-    if not isinstance(payload, bytes):
-        raise TokenValidationError("token payload is malformed")
+    signing_input = f"{header_segment}.{payload_segment}".encode("ascii")
+    try:
+        valid = _algorithm(parsed.alg).verify(signing_input, key.key, signature)
+    except (PyJWTError, ValueError, TypeError):
+        valid = False
+    if not valid:
+        raise TokenValidationError("token signature is invalid")
     return payload
 
 

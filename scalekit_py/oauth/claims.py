@@ -108,7 +108,7 @@ def check_claims(claims: Mapping[str, Any], policy: ClaimsPolicy, *, now: float)
     if exp is None:
         if policy.require_exp:
             raise TokenValidationError("token has no 'exp' claim")
-    elif now > exp + policy.leeway:
+    elif now >= exp + policy.leeway:  # RFC 7519 4.1.4: valid only *before* exp
         raise TokenValidationError("token has expired ('exp')")
     nbf = _numeric(claims, "nbf")
     if nbf is not None and now + policy.leeway < nbf:

@@ -154,7 +154,7 @@ class OAuthClient(OAuthClientBase):
             >>> claims = oauth.validate_token(token, TokenValidationOptions(required_scopes=["read:users"]))
         """
         parsed, policy = self._prepare(token, options)
-        key = self.jwks_cache.get_key(parsed.kid, self._fetch_jwks)
+        key = self.jwks_cache.get_key(parsed.kid, self._fetch_jwks, parsed.alg)
         return self._finish(parsed, key, policy)
 
     def validate_access_token(self, token: str, options: TokenValidationOptions | None = None) -> bool:
@@ -219,7 +219,7 @@ class OAuthClient(OAuthClientBase):
         parsed, policy = self._prepare(
             _http.require_id_token(tokens), self._id_token_options(), nonce=opts.nonce
         )
-        key = self.jwks_cache.get_key(parsed.kid, self._fetch_jwks)
+        key = self.jwks_cache.get_key(parsed.kid, self._fetch_jwks, parsed.alg)
         return _http.authentication_response(tokens, self._finish(parsed, key, policy))
 
     def refresh_access_token(self, refresh_token: str) -> TokenResponse:
@@ -348,7 +348,7 @@ class AsyncOAuthClient(OAuthClientBase):
     ) -> dict[str, Any]:
         """See :meth:`OAuthClient.validate_token`."""
         parsed, policy = self._prepare(token, options)
-        key = await self.jwks_cache.aget_key(parsed.kid, self._fetch_jwks)
+        key = await self.jwks_cache.aget_key(parsed.kid, self._fetch_jwks, parsed.alg)
         return self._finish(parsed, key, policy)
 
     async def validate_access_token(self, token: str, options: TokenValidationOptions | None = None) -> bool:
@@ -377,7 +377,7 @@ class AsyncOAuthClient(OAuthClientBase):
         parsed, policy = self._prepare(
             _http.require_id_token(tokens), self._id_token_options(), nonce=opts.nonce
         )
-        key = await self.jwks_cache.aget_key(parsed.kid, self._fetch_jwks)
+        key = await self.jwks_cache.aget_key(parsed.kid, self._fetch_jwks, parsed.alg)
         return _http.authentication_response(tokens, self._finish(parsed, key, policy))
 
     async def refresh_access_token(self, refresh_token: str) -> TokenResponse:

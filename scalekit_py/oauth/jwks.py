@@ -108,29 +108,35 @@ def _key_from_jwk(jwk: Mapping[str, Any]) -> VerificationKey | None:
     return VerificationKey(kid=kid, kty=kty, algorithms=algorithms, key=_public(key))
 
 
-def parse_jwks(document: Any) -> dict[str, VerificationKey]:
-    """The usable signing keys of a JWKS document, by ``kid`` (the first key of a ``kid`` wins).
+def parse_jwks(document: Any) -> dict[str, tuple[VerificationKey, ...]]:
+    """The usable signing keys of a JWKS document, by ``kid``.
 
-    Unusable members (symmetric keys, encryption keys, unknown types or curves, malformed values,
-    an ``alg`` that contradicts the key type) are skipped.
+    RFC 7517 lets keys of different types share a ``kid`` (an RSA and an EC key published under one
+    name), so each ``kid`` maps to its keys in document order; a key whose algorithms overlap an earlier
+    key of the same ``kid`` is a duplicate and skipped (the first one wins). Unusable members (symmetric
+    keys, encryption keys, unknown types or curves, malformed values, an ``alg`` that contradicts the
+    key type) are skipped.
 
     Args:
         document: the decoded JSON of the JWKS endpoint.
 
     Returns:
-        ``{kid: key}``.
+        ``{kid: (key, ...)}``.
 
     Raises:
         ValueError: the document is not an object with a ``keys`` array.
     """
     if not isinstance(document, Mapping) or not isinstance(document.get("keys"), list):
         raise ValueError("JWKS document has no 'keys' array")
-    keys: dict[str, VerificationKey] = {}
+    keys: dict[str, tuple[VerificationKey, ...]] = {}
     for jwk in document["keys"]:
         if isinstance(jwk, Mapping):
             key = _key_from_jwk(jwk)
-            if key is not None and key.kid not in keys:
-                keys[key.kid] = key
+            if key is None:
+                continue
+            same_kid = keys.get(key.kid, ())
+            if not any(key.algorithms & other.algorithms for other in same_kid):
+                keys[key.kid] = (*same_kid, key)
     return keys
 
 
@@ -146,7 +152,7 @@ class JwksState:
         last_error: what the last failed fetch raised (message only, for the next callers).
     """
 
-    keys: Mapping[str, VerificationKey] = field(default_factory=dict)
+    keys: Mapping[str, tuple[VerificationKey, ...]] = field(default_factory=dict)
     fetched_at: float | None = None
     failed_at: float | None = None
     unknown_kid_fetch_at: float | None = None
@@ -163,20 +169,41 @@ class Plan(enum.Enum):
     UNAVAILABLE = "unavailable"  # no keys, and the last fetch failed less than the interval ago
 
 
-def select_key(state: JwksState, kid: str | None) -> VerificationKey | None:
-    """The cached key for a token's ``kid``; without ``kid``, the only key if there is exactly one."""
+def select_key(state: JwksState, kid: str | None, alg: str | None = None) -> VerificationKey | None:
+    """The cached key for a token's ``kid`` and ``alg``.
+
+    Among the keys of a ``kid`` the one whose type accepts ``alg`` wins (keys of different types may
+    share a ``kid``); when none does, the first key of the ``kid`` is returned so the signature check
+    reports the algorithm mismatch. Without ``kid``, the only key (for ``alg``) if there is exactly one.
+    """
     if kid is None:
-        return next(iter(state.keys.values())) if len(state.keys) == 1 else None
-    return state.keys.get(kid)
+        candidates = tuple(k for same_kid in state.keys.values() for k in same_kid)
+        matching = [k for k in candidates if alg is None or alg in k.algorithms]
+        if len(matching) == 1:
+            return matching[0]
+        return candidates[0] if len(candidates) == 1 else None
+    candidates = state.keys.get(kid, ())
+    for key in candidates:
+        if alg is None or alg in key.algorithms:
+            return key
+    return candidates[0] if candidates else None
 
 
-def plan(state: JwksState, kid: str | None, now: float, *, ttl: float, min_refetch_interval: float) -> Plan:
+def plan(
+    state: JwksState,
+    kid: str | None,
+    now: float,
+    *,
+    ttl: float,
+    min_refetch_interval: float,
+    alg: str | None = None,
+) -> Plan:
     """Decide how to find the key for ``kid`` at time ``now``. Pure; see the module docstring."""
     stale = state.fetched_at is None or now - state.fetched_at >= ttl
     cooling = state.failed_at is not None and now - state.failed_at < min_refetch_interval
     if stale and not cooling:
         return Plan.FETCH
-    if select_key(state, kid) is not None:
+    if select_key(state, kid, alg) is not None:
         return Plan.USE
     if state.fetched_at is None:
         return Plan.UNAVAILABLE
@@ -189,7 +216,7 @@ def plan(state: JwksState, kid: str | None, now: float, *, ttl: float, min_refet
 
 
 def after_fetch(
-    state: JwksState, keys: Mapping[str, VerificationKey], now: float, *, unknown_kid: bool
+    state: JwksState, keys: Mapping[str, tuple[VerificationKey, ...]], now: float, *, unknown_kid: bool
 ) -> JwksState:
     """The state after a successful fetch."""
     return JwksState(
@@ -249,12 +276,13 @@ class JwksCache:
         """Forget every key and every fetch time."""
         self._state = JwksState()
 
-    def _plan(self, kid: str | None) -> tuple[Plan, float]:
+    def _plan(self, kid: str | None, alg: str | None) -> tuple[Plan, float]:
         now = self._clock()
-        return plan(self._state, kid, now, ttl=self.ttl, min_refetch_interval=self.min_refetch_interval), now
+        limits = {"ttl": self.ttl, "min_refetch_interval": self.min_refetch_interval}
+        return plan(self._state, kid, now, alg=alg, **limits), now
 
-    def _resolve(self, kid: str | None, decision: Plan) -> VerificationKey:
-        key = select_key(self._state, kid)
+    def _resolve(self, kid: str | None, decision: Plan, alg: str | None) -> VerificationKey:
+        key = select_key(self._state, kid, alg)
         if key is not None:
             return key
         if decision is Plan.UNAVAILABLE:
@@ -276,12 +304,13 @@ class JwksCache:
         unknown = decision is Plan.REFETCH_UNKNOWN_KID
         self._state = after_failure(self._state, now, unknown_kid=unknown, error=type(exc).__name__)
 
-    def get_key(self, kid: str | None, fetch: Callable[[], Any]) -> VerificationKey:
+    def get_key(self, kid: str | None, fetch: Callable[[], Any], alg: str | None = None) -> VerificationKey:
         """The key for a token's ``kid``, fetching the JWKS with ``fetch()`` when the rules say so.
 
         Args:
             kid: the token header's ``kid`` (``None`` when absent).
             fetch: returns the decoded JWKS JSON; raises a ``ScalekitError`` on failure.
+            alg: the token header's ``alg``; picks among keys of different types sharing the ``kid``.
 
         Returns:
             The verification key.
@@ -290,40 +319,42 @@ class JwksCache:
             TokenValidationError: no key for this ``kid``.
             ScalekitError: the fetch failed (and no cached key answers).
         """
-        decision, _ = self._plan(kid)
+        decision, _ = self._plan(kid, alg)
         if decision is Plan.USE:
-            return self._resolve(kid, decision)
+            return self._resolve(kid, decision, alg)
         with self._lock:
-            decision, now = self._plan(kid)  # another thread may have fetched meanwhile
+            decision, now = self._plan(kid, alg)  # another thread may have fetched meanwhile
             if decision in (Plan.FETCH, Plan.REFETCH_UNKNOWN_KID):
                 try:
                     document = fetch()
                 except errors.ScalekitError as exc:
                     self._failed(decision, now, exc)
-                    if select_key(self._state, kid) is None:
+                    if select_key(self._state, kid, alg) is None:
                         raise
-                    return self._resolve(kid, decision)
+                    return self._resolve(kid, decision, alg)
                 self._record(kid, decision, now, document)
-            return self._resolve(kid, decision)
+            return self._resolve(kid, decision, alg)
 
-    async def aget_key(self, kid: str | None, fetch: Callable[[], Awaitable[Any]]) -> VerificationKey:
+    async def aget_key(
+        self, kid: str | None, fetch: Callable[[], Awaitable[Any]], alg: str | None = None
+    ) -> VerificationKey:
         """Async twin of :meth:`get_key`; ``fetch`` is a coroutine function."""
-        decision, _ = self._plan(kid)
+        decision, _ = self._plan(kid, alg)
         if decision is Plan.USE:
-            return self._resolve(kid, decision)
+            return self._resolve(kid, decision, alg)
         if self._alock is None:
             import asyncio  # only async users pay for importing asyncio
 
             self._alock = asyncio.Lock()
         async with self._alock:
-            decision, now = self._plan(kid)
+            decision, now = self._plan(kid, alg)
             if decision in (Plan.FETCH, Plan.REFETCH_UNKNOWN_KID):
                 try:
                     document = await fetch()
                 except errors.ScalekitError as exc:
                     self._failed(decision, now, exc)
-                    if select_key(self._state, kid) is None:
+                    if select_key(self._state, kid, alg) is None:
                         raise
-                    return self._resolve(kid, decision)
+                    return self._resolve(kid, decision, alg)
                 self._record(kid, decision, now, document)
-            return self._resolve(kid, decision)
+            return self._resolve(kid, decision, alg)

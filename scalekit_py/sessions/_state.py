@@ -7,7 +7,11 @@ back off after a failure, which failures are terminal, and what a refresh turns 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
+import json
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +23,7 @@ from scalekit_py.sessions._model import Lease, SessionRecord, TokenSet
 __all__ = [
     "DEFAULT_ACCESS_LIFETIME",
     "DEFAULT_SESSION_RETRY",
+    "EXP_SKEW_BAND",
     "Assessment",
     "Failure",
     "Verdict",
@@ -26,6 +31,7 @@ __all__ = [
     "assess",
     "classify_failure",
     "is_reuse_report",
+    "jwt_expiry",
     "lease_blocks",
     "record_from_tokens",
     "refresh_due_at",
@@ -36,8 +42,33 @@ __all__ = [
 DEFAULT_ACCESS_LIFETIME = 300.0
 """Seconds an access token is assumed to live when the server gave no ``expires_in``."""
 
+EXP_SKEW_BAND = 5.0
+"""How much earlier than ``expires_in`` a JWT's ``exp`` may be and still be trusted over it (seconds);
+beyond that the difference is read as clock skew and ``expires_in`` wins."""
+
 DEFAULT_SESSION_RETRY = RetryPolicy(initial_backoff=0.5, max_backoff=15.0, multiplier=2.0, jitter=0.2)
 """Backoff between failed refresh attempts of one session (only the backoff fields are used)."""
+
+
+def jwt_expiry(token: str) -> float | None:
+    """The ``exp`` claim of a JWT access token, read without verification (``None``: not a JWT or no
+    usable ``exp``). Used only to make an expiry *earlier*, never to trust the token."""
+    parts = token.split(".")
+    if len(parts) != 3 or len(parts[1]) > 16_384:
+        return None
+    try:
+        payload = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
+        claims = json.loads(payload)
+    except (ValueError, binascii.Error, RecursionError):
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+        return None
+    try:
+        value = float(exp)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def record_from_tokens(
@@ -49,9 +80,17 @@ def record_from_tokens(
     given): a server that issued no new refresh token keeps the old one valid (RFC 6749 §6), so the old one
     is kept with its expiry; a rotated token without its own ``refresh_expires_in`` inherits the previous
     absolute expiry (the login's lifetime does not grow by refreshing), and an ID token not re-issued is
-    kept.
+    kept. A JWT access token expires at its ``exp`` claim when that is at most :data:`EXP_SKEW_BAND`
+    seconds earlier than ``expires_in`` says.
     """
     lifetime = DEFAULT_ACCESS_LIFETIME if tokens.expires_in is None else tokens.expires_in
+    access_expires_at = requested_at + lifetime
+    exp = jwt_expiry(tokens.access_token)
+    if exp is not None and 0 < access_expires_at - exp <= EXP_SKEW_BAND:
+        # A server that floors ``exp`` to whole seconds makes ``expires_in`` over-state the lifetime by up
+        # to a second: the token's own ``exp`` is the authority then. A larger gap is clock skew between
+        # us and the server, where the local ``expires_in`` count is the one that holds.
+        access_expires_at = exp
     refresh_token = tokens.refresh_token
     refresh_expires_at: float | None = None
     if tokens.refresh_expires_in is not None:
@@ -62,7 +101,7 @@ def record_from_tokens(
         refresh_token = previous.refresh_token
     return SessionRecord(
         access_token=tokens.access_token,
-        access_expires_at=requested_at + lifetime,
+        access_expires_at=access_expires_at,
         issued_at=requested_at,
         refresh_token=refresh_token,
         refresh_expires_at=refresh_expires_at,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
+import ssl
 
 import pytest
 
@@ -42,3 +43,21 @@ def test_untrusted_certificate_is_a_clear_connection_error(tmp_path: pathlib.Pat
             client.organization.get_organization(emu.seeded.organization_id)
         assert info.value.__cause__ is not None
         assert emu.client_secret not in str(info.value)
+
+
+def test_hostname_mismatch_says_so_not_untrusted(tmp_path: pathlib.Path) -> None:
+    import httpx
+
+    from scalekit_py._errmap import from_http_transport_error
+
+    with Emulator(tls_dir=str(tmp_path)) as emu:
+        trusted = ssl.create_default_context(cafile=str(emu.ca_file))
+        with httpx.Client(verify=trusted) as http:
+            # The CA is trusted; only the name is wrong (sent as SNI and checked against the SAN).
+            with pytest.raises(httpx.ConnectError) as raised:
+                http.get(f"{emu.env_url}/keys", extensions={"sni_hostname": "wrong-name.test"})
+            assert http.get(f"{emu.env_url}/keys").status_code == 200  # the right name works
+    mapped = from_http_transport_error(raised.value)
+    assert isinstance(mapped, APIConnectionError)
+    assert "not issued for this host name" in str(mapped)
+    assert "not trusted" not in str(mapped)

@@ -26,6 +26,7 @@ from scalekit_py.errors import (
     AuthenticationError,
     ScalekitError,
     ServiceUnavailableError,
+    UnavailableOutcomeUnknownError,
 )
 from tests.e2e._support import FLAVOURS, CallRecorder, api_error, assert_no_secret, connected
 
@@ -180,16 +181,18 @@ def test_unreachable_service(flavour: str, recorder: CallRecorder) -> None:
 
 
 def test_unavailable_service(client: ScalekitClient, emulator: Emulator) -> None:
-    """UNAVAILABLE: a write fails at once, a read is retried by default (and not with ``retry=None``)."""
+    """UNAVAILABLE: a write fails at once with an unknown outcome (still a ServiceUnavailableError), a read
+    is retried by default (and not with ``retry=None``)."""
     org = client.organization.create_organization("Flaky")
     try:
         emulator.faults.set(rpc_unavailable_next=1, methods=("CreateOrganization",))
         err = api_error(
-            ServiceUnavailableError,
+            UnavailableOutcomeUnknownError,
             lambda: client.organization.create_organization("Flaky 2"),
             grpc_code="UNAVAILABLE",
         )
         assert err.http_status == 503
+        assert isinstance(err, ServiceUnavailableError)
         assert isinstance(err, ScalekitError)
         emulator.faults.set(rpc_unavailable_next=1, methods=("GetOrganization",))
         assert client.organization.get_organization(org.id).id == org.id

@@ -36,12 +36,18 @@ def test_faults_over_http(emulator: Emulator, admin: httpx.Client, grpc_channel:
     stub.ListDomains(request)
 
 
-@pytest.mark.parametrize("body", [b'{"rpc_unavailable_rate": 2}', b'{"bogus": 1}', b"[1]", b"not json"])
+@pytest.mark.parametrize(
+    "body",
+    [b'{"rpc_unavailable_rate": 2}', b'{"bogus": 1}', b"[1]", b"not json", b'{"rpc_latency_ms": 1e309}',
+     b'{"rpc_latency_ms": NaN}', b'{"rpc_unavailable_next": 1e309}'],
+)  # fmt: skip
 def test_bad_fault_settings_are_400(emulator: Emulator, admin: httpx.Client, body: bytes) -> None:
     reply = admin.put("/faults", content=body, headers={"content-type": "application/json"})
     assert reply.status_code == 400
     assert reply.json()["error"] == "invalid_request"
     assert emulator.faults.settings.rpc_unavailable_rate == 0.0
+    assert emulator.faults.settings.rpc_latency_ms == 0.0
+    assert emulator.faults.settings.rpc_unavailable_next == 0
 
 
 def test_counters_over_http(emulator: Emulator, admin: httpx.Client, grpc_channel: grpc.Channel) -> None:

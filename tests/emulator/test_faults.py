@@ -109,7 +109,9 @@ def test_rates_are_reproducible_with_a_seed() -> None:
 @pytest.mark.parametrize(
     "change",
     [{"no_such_fault": 1}, {"rpc_unavailable_rate": 1.5}, {"rpc_drop_next": -1}, {"token_error_status": 200},
-     {"methods": "GetDomain"}, {"rpc_latency_ms": "slow"}],
+     {"methods": "GetDomain"}, {"rpc_latency_ms": "slow"}, {"rpc_latency_ms": float("inf")},
+     {"token_latency_ms": float("nan")}, {"rpc_latency_ms": 600_001}, {"rpc_unavailable_next": float("inf")},
+     {"rpc_drop_next": 10**400}, {"rpc_unavailable_rate": float("nan")}],
 )  # fmt: skip
 def test_bad_settings_are_refused_and_change_nothing(change: dict[str, object]) -> None:
     faults = Faults()

@@ -73,3 +73,42 @@ def test_cli_generates_credentials_and_prints_the_secret_once() -> None:
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0
     assert secret not in out + err
+
+
+@pytest.mark.parametrize("source", ["env", "file"])
+def test_cli_reads_the_client_secret_from_env_or_file(source: str, tmp_path: Path) -> None:
+    secret = "secret-not-on-argv"
+    if source == "env":
+        os.environ["SCALEKIT_EMULATOR_CLIENT_SECRET"] = secret
+        args: tuple[str, ...] = ("--client-id", "skc_cli", "--no-seed")
+    else:
+        path = tmp_path / "secret"
+        path.write_text(secret + "\n")
+        args = ("--client-id", "skc_cli", "--no-seed", "--client-secret-file", str(path))
+    try:
+        proc, values = _start(*args)
+    finally:
+        os.environ.pop("SCALEKIT_EMULATOR_CLIENT_SECRET", None)
+    try:
+        url = values["SCALEKIT_ENV_URL"]
+        assert "SCALEKIT_CLIENT_SECRET" not in values  # not echoed when it did not come from argv
+        token = httpx.post(
+            f"{url}/oauth/token", data={"grant_type": "client_credentials"}, auth=("skc_cli", secret)
+        )
+        assert token.status_code == 200
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert secret not in out + err
+
+
+def test_cli_admin_token(tmp_path: Path) -> None:
+    proc, values = _start("--no-seed", "--admin-token", "cli-admin-token")
+    try:
+        info = f"{values['SCALEKIT_ENV_URL']}/_emulator/info"
+        assert httpx.get(info).status_code == 403
+        assert httpx.get(info, headers={"authorization": "Bearer cli-admin-token"}).status_code == 200
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)

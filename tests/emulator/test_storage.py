@@ -145,3 +145,29 @@ def test_sql_paging_matches_filtered_paging() -> None:
     assert [len(ids) for ids, *_ in fast] == [10, 10, 5]
     assert {total for *_, total in fast} == {25}
     store.close()
+
+
+def test_unfiltered_paging_uses_an_index_not_a_sort() -> None:
+    # ListUsers pages all documents of a kind by seq: without an index on (kind, seq) SQLite sorts every
+    # row of the kind for every page, so page time grows with the store.
+    store = Store()
+    try:
+        conn = store._conn
+        plans = [
+            " ".join(str(row[-1]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+            for sql, args in [
+                (
+                    "SELECT seq, data FROM docs WHERE kind = ? AND seq > ? ORDER BY seq LIMIT ?",
+                    ("user", 0, 11),
+                ),
+                (
+                    "SELECT seq FROM docs WHERE kind = ? AND seq <= ? ORDER BY seq DESC LIMIT ?",
+                    ("user", 0, 11),
+                ),
+            ]
+        ]
+        for plan in plans:
+            assert "TEMP B-TREE" not in plan, plan
+            assert "docs_by_kind" in plan, plan
+    finally:
+        store.close()

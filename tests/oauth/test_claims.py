@@ -58,13 +58,13 @@ def test_invalid_claims_raise_with_reason(bad: dict[str, Any], reason: str) -> N
 
 
 def test_time_boundaries_and_leeway() -> None:
-    check_claims(claims(exp=NOW), POLICY, now=NOW)  # exp == now is still valid
-    with pytest.raises(TokenValidationError, match="expired"):
-        check_claims(claims(exp=NOW - 0.001), POLICY, now=NOW)
+    check_claims(claims(exp=NOW + 0.001), POLICY, now=NOW)
+    with pytest.raises(TokenValidationError, match="expired"):  # RFC 7519 4.1.4: exp == now is expired
+        check_claims(claims(exp=NOW), POLICY, now=NOW)
     lenient = ClaimsPolicy(issuers=(ISS,), audiences=("skc_1",), leeway=30)
-    check_claims(claims(exp=NOW - 30, nbf=NOW + 30, iat=NOW + 30), lenient, now=NOW)
+    check_claims(claims(exp=NOW - 29.999, nbf=NOW + 30, iat=NOW + 30), lenient, now=NOW)
     with pytest.raises(TokenValidationError, match="expired"):
-        check_claims(claims(exp=NOW - 31), lenient, now=NOW)
+        check_claims(claims(exp=NOW - 30), lenient, now=NOW)
 
 
 def test_audience_not_checked_when_policy_has_none_and_exp_optional_when_allowed() -> None:

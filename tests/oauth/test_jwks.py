@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from scalekit_py import errors
-from scalekit_py.oauth.jwks import JwksCache, JwksState, Plan, parse_jwks, plan
+from scalekit_py.oauth.jwks import JwksCache, JwksState, Plan, parse_jwks, plan, select_key
 from tests.oauth.keys import TestKey, new_ec_key
 
 TTL = 300.0
@@ -66,11 +66,11 @@ def test_parse_pins_algorithms_per_key(rsa_key: TestKey, ec_key: TestKey) -> Non
             ]
         }
     )
-    assert keys["key-1"].algorithms == {"RS256"}
-    assert keys["rsa-no-alg"].algorithms == {"RS256", "RS384", "RS512"}
-    assert keys["rsa-ps"].algorithms == {"PS256"}
-    assert keys["ec-1"].algorithms == {"ES256"}
-    assert keys["ec-384"].algorithms == {"ES384"}
+    assert keys["key-1"][0].algorithms == {"RS256"}
+    assert keys["rsa-no-alg"][0].algorithms == {"RS256", "RS384", "RS512"}
+    assert keys["rsa-ps"][0].algorithms == {"PS256"}
+    assert keys["ec-1"][0].algorithms == {"ES256"}
+    assert keys["ec-384"][0].algorithms == {"ES384"}
 
 
 def test_parse_skips_unusable_keys(rsa_key: TestKey, ec_key: TestKey) -> None:
@@ -98,7 +98,18 @@ def test_parse_skips_unusable_keys(rsa_key: TestKey, ec_key: TestKey) -> None:
         }
     )
     assert list(keys) == ["key-1"]
-    assert keys["key-1"].key.public_numbers() == rsa_key.private.public_key().public_numbers()
+    assert len(keys["key-1"]) == 1
+    assert keys["key-1"][0].key.public_numbers() == rsa_key.private.public_key().public_numbers()
+
+
+def test_parse_keeps_keys_of_different_types_under_one_kid(rsa_key: TestKey) -> None:
+    shared = new_ec_key("key-1")
+    keys = parse_jwks({"keys": [rsa_key.jwk(), shared.jwk(), rsa_key.jwk(n="AQAB")]})
+    assert [k.kty for k in keys["key-1"]] == ["RSA", "EC"]
+    state = JwksState(keys=keys, fetched_at=0.0)
+    assert select_key(state, "key-1", "ES256") is keys["key-1"][1]
+    assert select_key(state, "key-1", "RS256") is keys["key-1"][0]
+    assert select_key(state, "key-1", "PS256") is keys["key-1"][0]  # no match: the check reports it
 
 
 def test_parse_uses_only_the_public_half_of_a_leaked_private_jwk(rsa_key: TestKey) -> None:
@@ -107,7 +118,7 @@ def test_parse_uses_only_the_public_half_of_a_leaked_private_jwk(rsa_key: TestKe
     private_jwk = RSAAlgorithm.to_jwk(rsa_key.private, as_dict=True)
     private_jwk.update(kid="leaked", alg="RS256")
     private_jwk.pop("key_ops")  # pyjwt marks it "sign"; a careless server would not
-    key = parse_jwks({"keys": [private_jwk]})["leaked"]
+    (key,) = parse_jwks({"keys": [private_jwk]})["leaked"]
     assert not hasattr(key.key, "private_numbers")
 
 
@@ -121,7 +132,7 @@ def test_parse_rejects_documents_without_keys_array(document: Any) -> None:
 def test_plan_decisions(rsa_key: TestKey) -> None:
     keys = parse_jwks({"keys": [rsa_key.jwk()]})
     fresh = JwksState(keys=keys, fetched_at=100.0)
-    kw: dict[str, float] = {"ttl": TTL, "min_refetch_interval": INTERVAL}
+    kw: dict[str, Any] = {"ttl": TTL, "min_refetch_interval": INTERVAL}
     assert plan(JwksState(), "key-1", 0.0, **kw) is Plan.FETCH
     assert plan(fresh, "key-1", 399.0, **kw) is Plan.USE
     assert plan(fresh, "key-1", 400.0, **kw) is Plan.FETCH  # TTL reached

@@ -19,7 +19,7 @@ from scalekit_py.oauth import OAuthClient, TokenValidationOptions
 from scalekit_py.oauth._jwt import decode_claims, parse_token, verify_signature
 from scalekit_py.oauth.jwks import parse_jwks
 from tests.oauth.fake_idp import CLIENT_ID, CLIENT_SECRET, ENV_URL, NOW, FakeIdP
-from tests.oauth.keys import TestKey
+from tests.oauth.keys import TestKey, new_ec_key
 
 VECTORS: dict[str, Any] = json.loads(
     (Path(__file__).parents[1] / "fixtures" / "jose_vectors.json").read_text()
@@ -89,7 +89,7 @@ def test_rfc7515_examples_tampered_are_refused(name: str) -> None:
 
 def test_rfc7520_4_1_signature_verifies_and_tampering_is_detected() -> None:
     vector = VECTORS["rfc7520_4_1_rs256"]
-    key = parse_jwks({"keys": [vector["jwk"]]})["bilbo.baggins@hobbiton.example"]
+    (key,) = parse_jwks({"keys": [vector["jwk"]]})["bilbo.baggins@hobbiton.example"]
     parsed = parse_token(vector["jws"])
     assert parsed.kid == "bilbo.baggins@hobbiton.example"
     assert verify_signature(parsed, key).decode("utf-8") == vector["payload_text"]
@@ -188,6 +188,41 @@ def test_algorithm_must_match_the_keys_pin(
         with pytest.raises(TokenValidationError, match="not allowed for its signing key"):
             idp_client.validate_token(token)
     assert idp_client.validate_token(ec_key.sign(good_claims()))["sub"] == "usr_1"
+
+
+def test_signature_check_parses_the_header_once_and_reuses_the_algorithm(
+    idp_client: OAuthClient, rsa_key: TestKey, ec_key: TestKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hot path (benchmarks/token_validation.py) must not build a PyJWS decoder per call, which would
+    # parse the header a second time; the algorithm objects are built once per process.
+    from jwt.api_jws import PyJWS
+
+    from scalekit_py.oauth import _jwt
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("PyJWS decoder used on the hot path")
+
+    monkeypatch.setattr(PyJWS, "decode_complete", refuse)
+    token = rsa_key.sign(good_claims())
+    assert idp_client.validate_access_token(token)
+    first = _jwt._algorithm("RS256")
+    assert idp_client.validate_access_token(token)
+    assert _jwt._algorithm("RS256") is first
+    header, payload, signature = token.split(".")
+    assert not idp_client.validate_access_token(f"{header}.{payload}.")  # empty signature
+    assert not idp_client.validate_access_token(f"{header}.{payload}x.{signature}")  # payload changed
+
+
+def test_keys_of_different_types_under_one_kid_are_chosen_by_alg(
+    idp: FakeIdP, idp_client: OAuthClient, rsa_key: TestKey
+) -> None:
+    # RFC 7517 4.5: kid values should be unique, but keys of different types may share one.
+    shared = new_ec_key("key-1")
+    idp.keys = [rsa_key, shared]
+    assert idp_client.validate_token(shared.sign(good_claims()))["sub"] == "usr_1"
+    assert idp_client.validate_token(rsa_key.sign(good_claims()))["sub"] == "usr_1"
+    with pytest.raises(TokenValidationError, match="not allowed for its signing key"):
+        idp_client.validate_token(rsa_key.sign(good_claims(), alg="PS256"))
 
 
 def test_unknown_kid_and_missing_kid(

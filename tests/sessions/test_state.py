@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from scalekit_py import errors
@@ -30,6 +33,36 @@ def test_record_from_tokens_counts_lifetimes_from_the_request() -> None:
     assert rec.issued_at == T0
     assert rec.generation == 0
     assert rec.lease is None
+
+
+def _jwt(claims: object) -> str:
+    def part(value: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'RS256'})}.{part(claims)}.c2ln"
+
+
+def test_jwt_access_token_expires_at_its_exp_claim_when_earlier() -> None:
+    # The emulator floors exp: expires_in=600 from T0 + 0.7 over-states the lifetime by 0.7 s.
+    exp = int(T0) + 600
+    rec = st.record_from_tokens(TokenSet(_jwt({"exp": exp}), "r", expires_in=600), T0 + 0.7, None)
+    assert rec.access_expires_at == exp
+    assert not st.access_valid(rec, exp)
+    later = st.record_from_tokens(TokenSet(_jwt({"exp": T0 + 9999}), "r", expires_in=600), T0, None)
+    assert later.access_expires_at == T0 + 600  # a later exp never extends expires_in
+    # Far earlier than expires_in: our clock is ahead of the server's; exp would expire every token at once.
+    skewed = st.record_from_tokens(TokenSet(_jwt({"exp": T0 - 3600}), "r", expires_in=600), T0, None)
+    assert skewed.access_expires_at == T0 + 600
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["opaque", "a.b", "a.!!!.c", _jwt([1]), _jwt({"exp": "1"}), _jwt({"exp": True}), _jwt({"exp": 10**400}),
+     _jwt({"sub": "x"})],
+)  # fmt: skip
+def test_non_jwt_or_unusable_exp_falls_back_to_expires_in(token: str) -> None:
+    rec = st.record_from_tokens(TokenSet(token, "r", expires_in=600), T0, None)
+    assert rec.access_expires_at == T0 + 600
 
 
 def test_record_from_tokens_defaults_unknown_lifetime() -> None:

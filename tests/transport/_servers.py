@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import grpc
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, empty_pb2
 from google.rpc import status_pb2  # type: ignore[import-untyped]
 from grpc_status import rpc_status
 
@@ -44,6 +44,13 @@ CREATE_ORG: Rpc[organizations_pb2.CreateOrganizationRequest, organizations_pb2.C
         organizations_pb2.CreateOrganizationResponse,
         idempotent=False,
     )
+)
+
+DELETE_ORG: Rpc[organizations_pb2.DeleteOrganizationRequest, empty_pb2.Empty] = Rpc(
+    f"{_SVC}/DeleteOrganization",
+    organizations_pb2.DeleteOrganizationRequest,
+    empty_pb2.Empty,
+    idempotent=False,
 )
 
 
@@ -125,6 +132,7 @@ class OrgService(organizations_pb2_grpc.OrganizationServiceServicer):
         self.script: deque[Action] = deque()
         self.rejected: set[str] = set()
         self.reject_all = False
+        self.deleted: set[str] = set()
 
     def _handle(self, method: str, context: grpc.ServicerContext) -> None:
         md = [(k, v) for k, v in context.invocation_metadata()]
@@ -147,6 +155,15 @@ class OrgService(organizations_pb2_grpc.OrganizationServiceServicer):
         self._handle("CreateOrganization", context)
         org = organizations_pb2.Organization(id="org_new", display_name=request.organization.display_name)
         return organizations_pb2.CreateOrganizationResponse(organization=org)
+
+    def DeleteOrganization(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.lock:
+            existed = request.id not in self.deleted
+            self.deleted.add(request.id)
+        self._handle("DeleteOrganization", context)  # a scripted failure comes after the delete took effect
+        if not existed:
+            context.abort(grpc.StatusCode.NOT_FOUND, "organization not found")
+        return empty_pb2.Empty()
 
     def count(self, method: str | None = None) -> int:
         with self.lock:

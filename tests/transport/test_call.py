@@ -10,12 +10,14 @@ from collections.abc import Awaitable, Callable
 import grpc
 import pytest
 
+from scalekit_api.v1.organizations import organizations_pb2
 from scalekit_py import errors
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py._transport.call import attempt_timeout, call_budget, resolve, retry_delay, validate_timeout
 from scalekit_py._transport.retry import DEFAULT_RETRY, RetryPolicy
 from tests.transport._servers import (
     CREATE_ORG,
+    DELETE_ORG,
     FAST_RETRY,
     GET_ORG,
     AsyncStack,
@@ -292,3 +294,48 @@ def test_wrong_request_type_is_refused_before_sending(sync_env: SyncStack, grpc_
     with pytest.raises(TypeError, match="GetOrganizationRequest"):
         sync_env.caller.call(GET_ORG, create_req())
     assert grpc_server.service.count() == 0
+
+
+# --- writes whose outcome is unknown ---------------------------------------------------------------------
+
+
+def test_failed_write_is_outcome_unknown_and_read_is_not(
+    sync_env: SyncStack, grpc_server: GrpcServer
+) -> None:
+    grpc_server.service.script.append(UNAVAILABLE)
+    with pytest.raises(errors.UnavailableOutcomeUnknownError) as info:
+        sync_env.caller.call(CREATE_ORG, create_req())
+    assert isinstance(info.value, errors.ServiceUnavailableError)  # existing handlers still catch it
+    assert isinstance(info.value, errors.OutcomeUnknownError)
+    grpc_server.service.script.append(UNAVAILABLE)
+    with pytest.raises(errors.ServiceUnavailableError) as read_info:
+        sync_env.caller.call(GET_ORG, get_req(), retry=None)
+    assert not isinstance(read_info.value, errors.OutcomeUnknownError)
+
+
+def test_write_past_its_deadline_is_outcome_unknown(sync_env: SyncStack, grpc_server: GrpcServer) -> None:
+    grpc_server.service.script.append(stall(2.0))
+    with pytest.raises(errors.TimeoutOutcomeUnknownError) as info:
+        sync_env.caller.call(CREATE_ORG, create_req(), timeout=0.2)
+    assert isinstance(info.value, errors.APITimeoutError)
+
+
+def test_retried_delete_that_finds_nothing_succeeds(sync_env: SyncStack, grpc_server: GrpcServer) -> None:
+    grpc_server.service.script.append(UNAVAILABLE)  # the first attempt deleted it, then its answer was lost
+    request = organizations_pb2.DeleteOrganizationRequest(id="org_del")
+    sync_env.caller.call(DELETE_ORG, request, retry=FAST_RETRY.replace(retry_writes=True))
+    assert grpc_server.service.count("DeleteOrganization") == 2
+    with pytest.raises(errors.NotFoundError):  # without an unknown first attempt, NOT_FOUND stays an error
+        sync_env.caller.call(DELETE_ORG, request, retry=FAST_RETRY.replace(retry_writes=True))
+
+
+async def test_async_retried_delete_that_finds_nothing_succeeds(
+    async_env: AsyncStack, grpc_server: GrpcServer
+) -> None:
+    grpc_server.service.script.append(UNAVAILABLE)
+    request = organizations_pb2.DeleteOrganizationRequest(id="org_adel")
+    await async_env.caller.call(DELETE_ORG, request, retry=FAST_RETRY.replace(retry_writes=True))
+    assert grpc_server.service.count("DeleteOrganization") == 2
+    grpc_server.service.script.append(UNAVAILABLE)
+    with pytest.raises(errors.UnavailableOutcomeUnknownError):
+        await async_env.caller.call(CREATE_ORG, create_req())

@@ -4,6 +4,7 @@ raise WebhookVerificationError (never another exception)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -146,6 +147,17 @@ def test_interceptor_headers_and_fallback() -> None:
     bad = headers(prefix="interceptor") | {"interceptor-signature": VECTORS["invalid_signatures"][0]}
     with pytest.raises(WebhookVerificationError, match="no matching signature"):
         verify_interceptor_payload(SECRET, bad | {"webhook-signature": SIGNATURE}, PAYLOAD, now=TS)
+
+
+def test_unpadded_secret_verifies_like_the_reference_libraries() -> None:
+    padded = "whsec_" + base64.b64encode(bytes(range(31))).decode()  # 31 bytes: one '=' of padding
+    assert padded.endswith("=")
+    unpadded = padded.rstrip("=")
+    header = sign_webhook_payload(padded, MSG_ID, TS, PAYLOAD)
+    assert sign_webhook_payload(unpadded, MSG_ID, TS, PAYLOAD) == header
+    assert verify_webhook_payload(unpadded, headers(header), PAYLOAD, now=TS) is True
+    with pytest.raises(WebhookVerificationError, match="secret"):
+        sign_webhook_payload("whsec_" + "A" * 5, MSG_ID, TS, PAYLOAD)  # 5 chars: not base64 padded or not
 
 
 def test_sign_rejects_bad_arguments() -> None:
