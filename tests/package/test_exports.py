@@ -17,11 +17,13 @@ EXPECTED = {
     "ConfigurationError", "ConflictError", "DEFAULT_RETRY", "FieldViolation", "ForbiddenError",
     "LogoutUrlOptions", "NOT_GIVEN", "NO_RETRY", "NotFoundError", "NotGiven",
     "OAuthAuthenticationError", "OAuthClient",
-    "OAuthError", "Pager", "PreconditionFailedError", "RateLimitError", "RetryPolicy", "Rpc",
+    "OAuthError", "OutcomeUnknownError", "Pager", "PreconditionFailedError", "RateLimitError",
+    "RetryPolicy", "Rpc",
     "ScalekitClient",
     "ScalekitError", "ServerError", "ServiceUnavailableError", "SessionConflictError", "SessionError",
     "SessionExpiredError", "SessionStoreError", "SessionTimeoutError", "TokenResponse",
-    "TokenValidationError", "TokenValidationOptions", "UnimplementedError", "WebhookVerificationError",
+    "TimeoutOutcomeUnknownError", "TokenValidationError", "TokenValidationOptions",
+    "UnavailableOutcomeUnknownError", "UnimplementedError", "WebhookVerificationError",
     "__version__", "errors", "rpc_for", "verify_interceptor_payload", "verify_webhook_payload",
 }  # fmt: skip
 
