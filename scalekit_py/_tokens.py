@@ -152,6 +152,29 @@ def token_retry_delay(
     return next_delay(policy, attempt, elapsed, policy.deadline)
 
 
+def fetch_budget(timeout: float, retry: RetryPolicy | None) -> float:
+    """Total seconds one token fetch may take, retries included: the retry deadline, else one request.
+
+    A fetch still running past it is abandoned (the next caller starts a new one), so an endpoint that
+    never answers, or answers a byte at a time, cannot hold callers forever.
+    """
+    if retry is not None and retry.deadline is not None:
+        return max(retry.deadline, timeout)
+    return timeout
+
+
+def wait_limit(timeout: float | None, budget_left: float) -> float:
+    """How long one caller waits for a token: its own deadline, never past the fetch's budget."""
+    left = max(budget_left, 0.0)
+    return left if timeout is None else max(min(timeout, left), 0.0)
+
+
+def _no_token_in_time() -> errors.APITimeoutError:
+    return errors.APITimeoutError(
+        "no access token within the deadline: the token endpoint did not answer in time"
+    )
+
+
 @dataclass(frozen=True)
 class _Cached:
     token: str = field(repr=False)
@@ -290,7 +313,8 @@ class _SourceBase(Generic[H]):
 class _Flight:
     """One token request in progress, awaited by every thread that wanted a token meanwhile."""
 
-    def __init__(self) -> None:
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline  # time.monotonic() after which the request is abandoned
         self._done = threading.Event()
         self._token = ""
         self._error: Exception | None = None
@@ -303,8 +327,9 @@ class _Flight:
         self._error = error
         self._done.set()
 
-    def wait(self) -> str:
-        self._done.wait()
+    def wait(self, timeout: float | None) -> str:
+        if not self._done.wait(wait_limit(timeout, self.deadline - time.monotonic())):
+            raise _no_token_in_time()
         if self._error is not None:
             raise self._error
         return self._token
@@ -325,15 +350,18 @@ class ClientCredentialsTokenSource(_SourceBase["httpx.Client"]):
         self._lock = threading.Lock()
         self._flight: _Flight | None = None
 
-    def get_token(self) -> str:
+    def get_token(self, timeout: float | None = None) -> str:
         """The cached access token, fetched first if missing or about to expire.
 
-        Concurrent callers share one request; if it fails, all of them get its error and the next call
-        tries again.
+        Concurrent callers share one request, made on a worker thread so that each caller waits at most
+        ``timeout`` seconds (the remaining deadline of its RPC); if it fails, all of them get its error
+        and the next call tries again. A request that outlives its budget (``fetch_budget``) is
+        abandoned, so an endpoint that never answers cannot hold callers.
 
         Raises:
             OAuthError: the endpoint refused the credentials (e.g. ``invalid_client``).
-            RateLimitError, ServerError, APIConnectionError, APITimeoutError: after the retries.
+            APITimeoutError: no token within ``timeout`` or the fetch budget.
+            RateLimitError, ServerError, APIConnectionError: after the retries.
         """
         token = self._fresh_token()
         if token is not None:
@@ -343,23 +371,30 @@ class ClientCredentialsTokenSource(_SourceBase["httpx.Client"]):
             if token is not None:
                 return token
             flight = self._flight
-            leader = flight is None
-            if flight is None:
-                flight = self._flight = _Flight()
-        if not leader:
-            return flight.wait()
+            if flight is None or flight.deadline <= time.monotonic():
+                s = self._settings
+                flight = self._flight = _Flight(time.monotonic() + fetch_budget(s.timeout, s.retry))
+                threading.Thread(
+                    target=self._lead, args=(flight,), name="scalekit-token", daemon=True
+                ).start()
+        return flight.wait(timeout)
+
+    def _lead(self, flight: _Flight) -> None:
+        """Worker thread: run the request of ``flight`` and hand its outcome to every waiter."""
         try:
             requested_at = self._clock()
             token = self._store(self._fetch(), requested_at)
         except BaseException as exc:
-            with self._lock:
-                self._flight = None
+            self._land(flight)
             flight.fail(exc if isinstance(exc, Exception) else errors.ScalekitError("token request aborted"))
-            raise
-        with self._lock:
-            self._flight = None
+            return
+        self._land(flight)
         flight.resolve(token)
-        return token
+
+    def _land(self, flight: _Flight) -> None:
+        with self._lock:
+            if self._flight is flight:
+                self._flight = None
 
     def invalidate(self, token: str) -> None:
         """Forget ``token`` if it is still the cached one, so the next :meth:`get_token` fetches anew.
@@ -432,13 +467,18 @@ class AsyncClientCredentialsTokenSource(_SourceBase["httpx.AsyncClient"]):
 
     def _post_init(self) -> None:
         self._inflight: asyncio.Task[str] | None = None
+        self._inflight_deadline = 0.0
 
-    async def get_token(self) -> str:
+    async def get_token(self, timeout: float | None = None) -> str:
         """The cached access token, fetched first if missing or about to expire.
+
+        Each caller waits at most ``timeout`` seconds (the remaining deadline of its RPC) for the shared
+        request, which itself is cancelled when it outlives its budget (``fetch_budget``).
 
         Raises:
             OAuthError: the endpoint refused the credentials (e.g. ``invalid_client``).
-            RateLimitError, ServerError, APIConnectionError, APITimeoutError: after the retries.
+            APITimeoutError: no token within ``timeout`` or the fetch budget.
+            RateLimitError, ServerError, APIConnectionError: after the retries.
         """
         token = self._fresh_token()
         if token is not None:
@@ -447,11 +487,17 @@ class AsyncClientCredentialsTokenSource(_SourceBase["httpx.AsyncClient"]):
 
         loop = asyncio.get_running_loop()
         task = self._inflight
-        if task is None or task.get_loop() is not loop:
+        if task is None or task.get_loop() is not loop or self._inflight_deadline <= time.monotonic():
+            s = self._settings
+            self._inflight_deadline = time.monotonic() + fetch_budget(s.timeout, s.retry)
             task = loop.create_task(self._refresh())
             task.add_done_callback(self._flight_done)
             self._inflight = task
-        return await asyncio.shield(task)
+        limit = wait_limit(timeout, self._inflight_deadline - time.monotonic())
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), limit)
+        except asyncio.TimeoutError:
+            raise _no_token_in_time() from None
 
     def invalidate(self, token: str) -> None:
         """Forget ``token`` if it is still the cached one (see the sync twin)."""
@@ -477,8 +523,15 @@ class AsyncClientCredentialsTokenSource(_SourceBase["httpx.AsyncClient"]):
             task.exception()  # retrieved here, so a request nobody awaits any more logs no warning
 
     async def _refresh(self) -> str:
+        import asyncio
+
         requested_at = self._clock()
-        return self._store(await self._fetch(), requested_at)
+        s = self._settings
+        try:
+            grant = await asyncio.wait_for(self._fetch(), fetch_budget(s.timeout, s.retry))
+        except asyncio.TimeoutError:
+            raise _no_token_in_time() from None
+        return self._store(grant, requested_at)
 
     def _client(self) -> httpx.AsyncClient:
         import httpx

@@ -32,13 +32,13 @@ _OWN_KEYS = frozenset({"authorization", "x-sdk-version", "x-api-version"})
 
 
 class TokenProvider(Protocol):
-    def get_token(self) -> str: ...
+    def get_token(self, timeout: float | None = None) -> str: ...
 
     def invalidate(self, token: str) -> None: ...
 
 
 class AsyncTokenProvider(Protocol):
-    def get_token(self) -> Awaitable[str]: ...
+    def get_token(self, timeout: float | None = None) -> Awaitable[str]: ...
 
     def invalidate(self, token: str) -> None: ...
 
@@ -99,14 +99,16 @@ class AuthInterceptor(grpc.UnaryUnaryClientInterceptor):  # type: ignore[type-ar
         request: Any,
     ) -> Any:
         started = time.monotonic()
-        token = self._tokens.get_token()
-        timeout = client_call_details.timeout
+        call_timeout = client_call_details.timeout
+        # The call's deadline bounds the token fetch too; the RPC gets what is left of it.
+        token = self._tokens.get_token(call_timeout)
+        timeout = replay_timeout(call_timeout, time.monotonic() - started)
         outcome = continuation(_sync_details(client_call_details, token, timeout, self._extra), request)
         if outcome.code() is not grpc.StatusCode.UNAUTHENTICATED:
             return outcome
         self._tokens.invalidate(token)
-        token = self._tokens.get_token()
-        remaining = replay_timeout(timeout, time.monotonic() - started)
+        token = self._tokens.get_token(replay_timeout(call_timeout, time.monotonic() - started))
+        remaining = replay_timeout(call_timeout, time.monotonic() - started)
         return continuation(_sync_details(client_call_details, token, remaining, self._extra), request)
 
 
@@ -136,12 +138,13 @@ class AsyncAuthInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignor
         request: Any,
     ) -> Any:
         started = time.monotonic()
-        token = await self._tokens.get_token()
-        timeout = client_call_details.timeout
+        call_timeout = client_call_details.timeout
+        token = await self._tokens.get_token(call_timeout)
+        timeout = replay_timeout(call_timeout, time.monotonic() - started)
         call = await continuation(_async_details(client_call_details, token, timeout, self._extra), request)
         if await call.code() is not grpc.StatusCode.UNAUTHENTICATED:
             return call
         self._tokens.invalidate(token)
-        token = await self._tokens.get_token()
-        remaining = replay_timeout(timeout, time.monotonic() - started)
+        token = await self._tokens.get_token(replay_timeout(call_timeout, time.monotonic() - started))
+        remaining = replay_timeout(call_timeout, time.monotonic() - started)
         return await continuation(_async_details(client_call_details, token, remaining, self._extra), request)
