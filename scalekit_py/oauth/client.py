@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from scalekit_py import _errmap, errors
+from scalekit_py._deadline import run_with_deadline
 from scalekit_py.oauth import _http
 from scalekit_py.oauth._base import OAuthClientBase
 from scalekit_py.oauth.jwks import JwksCache
@@ -116,11 +117,16 @@ class OAuthClient(OAuthClientBase):
                 self._http = httpx.Client(timeout=self.timeout)
             http = self._http
         try:
-            response = http.request(
-                req.method,
-                self.env_url + req.path,
-                data=dict(req.form) if req.form else None,
-                headers=self._headers(req),
+            # The client's timeout bounds the whole exchange, not each read (a dripping endpoint).
+            response = run_with_deadline(
+                lambda: http.request(
+                    req.method,
+                    self.env_url + req.path,
+                    data=dict(req.form) if req.form else None,
+                    headers=self._headers(req),
+                ),
+                self.timeout,
+                f"the OAuth endpoint {req.path}",
             )
         except httpx.HTTPError as exc:
             raise _errmap.from_http_transport_error(exc) from exc
@@ -326,13 +332,22 @@ class AsyncOAuthClient(OAuthClientBase):
 
         if self._http is None:
             self._http = httpx.AsyncClient(timeout=self.timeout)
+        import asyncio
+
         try:
-            response = await self._http.request(
-                req.method,
-                self.env_url + req.path,
-                data=dict(req.form) if req.form else None,
-                headers=self._headers(req),
+            response = await asyncio.wait_for(
+                self._http.request(
+                    req.method,
+                    self.env_url + req.path,
+                    data=dict(req.form) if req.form else None,
+                    headers=self._headers(req),
+                ),
+                self.timeout,
             )
+        except asyncio.TimeoutError:
+            raise errors.APITimeoutError(
+                f"the OAuth endpoint {req.path} did not answer within {self.timeout:g} s"
+            ) from None
         except httpx.HTTPError as exc:
             raise _errmap.from_http_transport_error(exc) from exc
         except httpx.InvalidURL as exc:

@@ -112,3 +112,28 @@ def test_the_token_source_abandons_a_request_past_its_budget(endpoint: StallingE
             source.get_token()
         with pytest.raises(APITimeoutError):
             source.get_token()  # a new request, not a wait on the abandoned one forever
+
+
+@pytest.mark.timeout(20)
+def test_oauth_client_requests_end_by_its_timeout(endpoint: StallingEndpoint) -> None:
+    from scalekit_py import OAuthClient
+
+    with OAuthClient(endpoint.url, "skc_1", "secret", timeout=1.0) as oauth:
+        with pytest.raises(APITimeoutError, match="did not answer within 1 s"):
+            oauth.discover()
+        with pytest.raises(APITimeoutError):
+            oauth.refresh_access_token("rt_1")
+
+
+@pytest.mark.timeout(20)
+def test_async_oauth_client_requests_end_by_its_timeout(endpoint: StallingEndpoint) -> None:
+    from scalekit_py import AsyncOAuthClient
+
+    async def run() -> None:
+        async with AsyncOAuthClient(endpoint.url, "skc_1", "secret", timeout=1.0) as oauth:
+            with pytest.raises(APITimeoutError, match="did not answer within 1 s"):
+                await oauth.discover()
+            with pytest.raises(APITimeoutError):
+                await oauth.refresh_access_token("rt_1")
+
+    asyncio.run(run())
