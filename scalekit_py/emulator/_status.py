@@ -64,9 +64,16 @@ def not_found(kind: str, ident: str) -> ConnectError:
     return api_error(Code.NOT_FOUND, f"{kind} {ident!r} not found", error_code="NOT_FOUND", resource=kind)
 
 
+# The service's own error codes for some duplicates (the official SDKs' tests expect them).
+_CONFLICT_CODES = {"role": "ROLE_KEYNAME_CONFLICT"}
+
+
 def already_exists(kind: str, what: str) -> ConnectError:
     return api_error(
-        Code.ALREADY_EXISTS, f"{kind} {what} already exists", error_code="ALREADY_EXISTS", resource=kind
+        Code.ALREADY_EXISTS,
+        f"{kind} {what} already exists",
+        error_code=_CONFLICT_CODES.get(kind, "ALREADY_EXISTS"),
+        resource=kind,
     )
 
 

@@ -73,7 +73,7 @@ def test_role_errors(client: ScalekitClient) -> None:
         ConflictError,
         lambda: client.role.create_role(name, display_name="Twin"),
         grpc_code="ALREADY_EXISTS",
-        error_code="ALREADY_EXISTS",
+        error_code="ROLE_KEYNAME_CONFLICT",  # the real service's code for a taken role name
     )
     err = api_error(
         BadRequestError,

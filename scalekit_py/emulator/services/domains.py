@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -16,6 +17,13 @@ from scalekit_py.emulator.state import EmulatorState
 from scalekit_py.emulator.store import Tx
 
 KIND = "domain"
+# Labels of letters, digits, ``_`` and inner hyphens, at least two of them, a letter in the last one.
+_DOMAIN = re.compile(r"^(?=.{1,253}$)(?:(?!-)[a-z0-9_-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]*[a-z][a-z0-9-]*(?<!-)$")
+
+
+def is_domain_name(name: str) -> bool:
+    """``acme.com`` yes; ``acme``, ``a..com``, ``-a.com``, ``https://a.com``, ``a.com/x``, ``a b.com`` no."""
+    return bool(_DOMAIN.match(name)) and all(len(label) <= 63 for label in name.split("."))
 
 
 class DomainService(Service, domains_connect.DomainService):
@@ -32,6 +40,10 @@ class DomainService(Service, domains_connect.DomainService):
         self, request: pb.CreateDomainRequest, ctx: Any, events: Events
     ) -> pb.CreateDomainResponse:
         name = request.domain.domain.lower()
+        if not is_domain_name(name):
+            raise _status.invalid_argument(
+                [("domain.domain", f"{request.domain.domain!r} is not a domain name", "domain.hostname")]
+            )
         with self.state.store.transaction() as tx:
             org_id = org_id_for(tx, request.organization_id, request.external_id)
             now = self.now()

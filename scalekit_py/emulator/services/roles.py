@@ -97,10 +97,13 @@ class RolesService(Service, roles_connect.RolesService):
             elif deps:
                 problem = ("ROLE_HAS_DEPENDENTS", f"{len(deps)} role(s) extend it")
             elif users:
-                problem = ("ROLE_IN_USE", f"{len(users)} user(s) hold it")
+                problem = ("ROLE_IN_USE", "role cannot be deleted as it is assigned to users")
             if problem:
                 raise _status.failed_precondition(
-                    f"cannot delete role {name!r}: {problem[1]} (or pass reassign_role_name)", problem[0]
+                    f"{problem[1]} (role {name!r}; or pass reassign_role_name)"
+                    if problem[0] == "ROLE_IN_USE"
+                    else f"cannot delete role {name!r}: {problem[1]} (or pass reassign_role_name)",
+                    problem[0],
                 )
             tx.delete(KIND, role.id)
         else:

@@ -123,7 +123,7 @@ def test_create_role_and_get_with_includes(stub: Stub) -> None:
 def test_create_role_errors(stub: Stub) -> None:
     role = make_role(stub)
     dup = fails(stub.CreateRole, pb.CreateRoleRequest(role=pb.CreateRole(name=role.name, display_name="x")))
-    assert dup.grpc_code == "ALREADY_EXISTS"
+    assert (dup.grpc_code, dup.error_code) == ("ALREADY_EXISTS", "ROLE_KEYNAME_CONFLICT")
     bad = fails(stub.CreateRole, pb.CreateRoleRequest(role=pb.CreateRole(name="has space", display_name="x")))
     assert bad.grpc_code == "INVALID_ARGUMENT"
     assert "role.name" in violated(bad)
@@ -216,6 +216,7 @@ def test_delete_role_in_use_needs_reassignment(stub: Stub, emulator: Any) -> Non
     stub.DeleteRoleBase(pb.DeleteRoleBaseRequest(role_name=dependent.name))
     err = fails(stub.DeleteRole, pb.DeleteRoleRequest(role_name=old.name))
     assert (err.grpc_code, err.error_code) == ("FAILED_PRECONDITION", "ROLE_IN_USE")
+    assert "role cannot be deleted as it is assigned to users" in str(err)
     unknown = fails(stub.DeleteRole, pb.DeleteRoleRequest(role_name=old.name, reassign_role_name=uid()))
     assert violated(unknown) == {"reassign_role_name"}
     stub.UpdateRole(pb.UpdateRoleRequest(role_name=dependent.name, role=pb.UpdateRole(extends=old.name)))
