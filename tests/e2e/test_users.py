@@ -148,7 +148,7 @@ def test_memberships_and_invites(client: ScalekitClient, emulator: Emulator) -> 
     invite = client.user.resend_invite(guest_org, user.id)
     assert isinstance(invite, pb.Invite)
     assert (invite.organization_id, invite.user_id, invite.resent_count) == (guest_org, user.id, 1)
-    assert invite.status == "pending_invite"
+    assert invite.status == "PENDING_INVITE"
     assert invite.inviter_email == "boss@example.com"
     assert len([m for m in emulator.mail_to(user.email) if m.kind == "invitation"]) == 2
     api_error(
