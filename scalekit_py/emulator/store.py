@@ -176,6 +176,18 @@ class Tx:
             )
         return [msg_type.FromString(r[0]) for r in rows]
 
+    def _page_newest_first(
+        self,
+        kind: str,
+        msg_type: type[M],
+        scope: str,
+        args: list[object],
+        after: int,
+        size: int,
+        where: Callable[[M], bool] | None,
+    ) -> Page:
+        return _newest_first(self._conn, msg_type, scope, args, after, size, where)
+
     def page(
         self,
         kind: str,
@@ -187,8 +199,10 @@ class Tx:
         where: Callable[[M], bool] | None = None,
         default_size: int = 10,
         max_size: int = 100,
+        newest_first: bool = False,
     ) -> Page:
-        """One page in creation order, filtered by ``where``; tokens are opaque and stable under inserts.
+        """One page in creation order (or newest first), filtered by ``where``; tokens are opaque and
+        stable under inserts.
 
         Raises:
             ValueError: the page token is not one this store issued.
@@ -197,6 +211,8 @@ class Tx:
         size = min(page_size or default_size, max_size)
         scope = "kind = ?" + (" AND parent = ?" if parent is not None else "")
         args: list[object] = [kind] if parent is None else [kind, parent]
+        if newest_first:
+            return self._page_newest_first(kind, msg_type, scope, args, after, size, where)
         if where is None:
             # Unfiltered: let SQLite page, so a page costs O(page), not O(all documents).
             count_sql = f"SELECT COUNT(*) FROM docs WHERE {scope}"  # noqa: S608 - fixed SQL, bound values
@@ -215,6 +231,36 @@ class Tx:
         return _page(
             [(q, m) for q, m in rows if q > after], [q for q, _ in rows if q <= after], size, len(rows)
         )
+
+
+def _newest_first(
+    conn: sqlite3.Connection,
+    msg_type: type[M],
+    scope: str,
+    args: list[object],
+    after: int,
+    size: int,
+    where: Callable[[M], bool] | None,
+) -> Page:
+    """:meth:`Tx.page` in descending creation order: the cursor is the last sequence returned, the
+    next page holds smaller ones (token 0: from the newest)."""
+    if where is None:
+        count_sql = f"SELECT COUNT(*) FROM docs WHERE {scope}"  # noqa: S608 - fixed SQL, bound values
+        rest_sql = f"SELECT seq, data FROM docs WHERE {scope} AND seq < ? ORDER BY seq DESC LIMIT ?"  # noqa: S608
+        before_sql = f"SELECT seq FROM docs WHERE {scope} AND seq >= ? ORDER BY seq LIMIT ?"  # noqa: S608
+        total = int(conn.execute(count_sql, args).fetchone()[0])
+        bound = after if after else 2**62
+        rest = [(int(q), msg_type.FromString(d)) for q, d in conn.execute(rest_sql, [*args, bound, size + 1])]
+        before = (
+            [int(r[0]) for r in conn.execute(before_sql, [*args, after, size + 1])][::-1] if after else []
+        )
+        return _page(rest, before, size, total)
+    all_sql = f"SELECT seq, data FROM docs WHERE {scope} ORDER BY seq DESC"  # noqa: S608
+    rows = [(int(q), msg_type.FromString(d)) for q, d in conn.execute(all_sql, args)]
+    rows = [(q, m) for q, m in rows if where(m)]
+    rest = [(q, m) for q, m in rows if not after or q < after]
+    before = [q for q, _ in rows if after and q >= after]
+    return _page(rest, before, size, len(rows))
 
 
 def _page(rest: list[tuple[int, M]], before: list[int], size: int, total: int) -> Page:

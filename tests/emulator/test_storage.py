@@ -171,3 +171,38 @@ def test_unfiltered_paging_uses_an_index_not_a_sort() -> None:
             assert "docs_by_kind" in plan, plan
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("filtered", [False, True])
+def test_newest_first_pages_forward_and_back(filtered: bool) -> None:
+    from scalekit_api.v1.organizations.organizations_pb2 import Organization
+    from scalekit_py.emulator.store import Store
+
+    store = Store()
+    try:
+        with store.transaction() as tx:
+            for i in range(7):
+                tx.insert("o", f"o{i}", Organization(id=f"o{i}", display_name=f"{i % 2}"))
+        where = (lambda o: True) if filtered else None
+        pages: list[list[str]] = []
+        prevs: list[str] = []
+        token = ""
+        while True:
+            with store.transaction() as tx:
+                page = tx.page(
+                    "o", Organization, page_size=3, page_token=token, where=where, newest_first=True
+                )
+            pages.append([o.id for o in page.items])  # type: ignore[attr-defined]
+            prevs.append(page.prev_page_token)
+            token = page.next_page_token
+            if not token:
+                break
+        assert pages == [["o6", "o5", "o4"], ["o3", "o2", "o1"], ["o0"]]
+        with store.transaction() as tx:
+            back = tx.page(
+                "o", Organization, page_size=3, page_token=prevs[2], where=where, newest_first=True
+            )
+        assert [o.id for o in back.items] == ["o3", "o2", "o1"]  # type: ignore[attr-defined]
+        assert page.total_size == 7
+    finally:
+        store.close()

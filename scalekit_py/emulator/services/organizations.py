@@ -214,6 +214,7 @@ class OrganizationService(Service, organizations_connect.OrganizationService):
                 page_size=request.page_size,
                 page_token=request.page_token,
                 where=None if external_id is None else (lambda o: o.external_id == external_id),
+                newest_first=True,  # as the real service lists them
             )
         return pb.ListOrganizationsResponse(
             organizations=page.items,  # type: ignore[arg-type]

@@ -198,11 +198,13 @@ def test_list_pages_through_everything(stub: Stub, emulator: Emulator) -> None:
             break
     with emulator.state.store.transaction() as tx:
         stored = [o.id for o in tx.all("organization", pb.Organization)]
-    assert seen == stored  # creation order, no repeats, nothing skipped
+    assert seen == stored[::-1]  # newest first (as the real service), no repeats, nothing skipped
     assert mine <= set(seen)
     assert page.total_size == len(stored)
+    # The previous page of the last one is the page before it, in the same order.
     second = stub.ListOrganization(pb.ListOrganizationsRequest(page_size=2, page_token=page.prev_page_token))
-    assert second.organizations
+    last = len(page.organizations)
+    assert [o.id for o in second.organizations] == seen[-last - 2 : -last]
 
 
 def test_list_filters_and_bad_token(stub: Stub) -> None:
