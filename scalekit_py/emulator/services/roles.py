@@ -93,17 +93,14 @@ class RolesService(Service, roles_connect.RolesService):
         if not reassign:
             problem = None
             if ((role.default_creator or role.default_member) and not scope) or default_for:
-                problem = ("ROLE_IS_DEFAULT", "it is a default role; choose another default first")
+                problem = ("ROLE_IS_DEFAULT", "role cannot be deleted as it is a default role")
             elif deps:
-                problem = ("ROLE_HAS_DEPENDENTS", f"{len(deps)} role(s) extend it")
+                problem = ("ROLE_HAS_DEPENDENTS", f"role cannot be deleted as {len(deps)} role(s) extend it")
             elif users:
                 problem = ("ROLE_IN_USE", "role cannot be deleted as it is assigned to users")
             if problem:
                 raise _status.failed_precondition(
-                    f"{problem[1]} (role {name!r}; or pass reassign_role_name)"
-                    if problem[0] == "ROLE_IN_USE"
-                    else f"cannot delete role {name!r}: {problem[1]} (or pass reassign_role_name)",
-                    problem[0],
+                    f"{problem[1]} (role {name!r}; pass reassign_role_name to move them)", problem[0]
                 )
             tx.delete(KIND, role.id)
         else:
