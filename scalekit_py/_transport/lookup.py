@@ -18,8 +18,6 @@ from scalekit_py.services._rpcs import READ_PREFIXES
 
 __all__ = ["resolve_rpc", "rpc_for"]
 
-_ROOT = "scalekit/"
-
 
 def _split(path: str) -> tuple[str, str]:
     text = path.strip()
@@ -35,12 +33,13 @@ def _split(path: str) -> tuple[str, str]:
 
 def _module_for(service: str) -> str:
     from scalekit_py._contract import load
+    from scalekit_py._contract.facts import UPSTREAM_ROOT
 
     spec = load().services.get(service)
     if spec is None:
         raise errors.ConfigurationError(f"unknown service {service!r} (not in the pinned API contract)")
     # scalekit/v1/tokens/tokens.proto -> scalekit_api.v1.tokens.tokens_pb2
-    return "scalekit_api." + spec.file[len(_ROOT) : -len(".proto")].replace("/", ".") + "_pb2"
+    return "scalekit_api." + spec.file[len(UPSTREAM_ROOT) : -len(".proto")].replace("/", ".") + "_pb2"
 
 
 @overload

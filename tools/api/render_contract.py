@@ -7,7 +7,7 @@ from google.protobuf import descriptor_pb2
 from scalekit_py._contract.facts import facts, type_of
 
 from .options import OptionReader
-from .render_proto import included_files
+from .render_proto import Symbols, included_files
 
 HEADER = """\
 # Scalekit API (scalekit.v1): the wire contract the SDK must speak
@@ -26,17 +26,8 @@ def render(files: dict[str, descriptor_pb2.FileDescriptorProto], pin: str) -> st
     names = included_files(files)
     chosen = [files[n] for n in names]
     opts = OptionReader(files)
-    index: dict[str, descriptor_pb2.DescriptorProto] = {}
-    by_name: dict[str, tuple[descriptor_pb2.DescriptorProto, str]] = {}
-
-    def walk(prefix: str, msgs: object, file: str) -> None:
-        for m in msgs:  # type: ignore[attr-defined]
-            index[f"{prefix}.{m.name}"] = m
-            by_name[f"{prefix}.{m.name}"] = (m, file)
-            walk(f"{prefix}.{m.name}", m.nested_type, file)
-
-    for fd in files.values():
-        walk(fd.package, fd.message_type, fd.name)
+    symbols = Symbols(files)
+    index = symbols.messages
     wire = facts(chosen)
     lines: list[str] = []
     cc = 0
@@ -54,7 +45,7 @@ def render(files: dict[str, descriptor_pb2.FileDescriptorProto], pin: str) -> st
                 cc += o.client_credentials_ok
             lines.append("")
     for name in wire["messages"]:
-        m, file = by_name[name]
+        m, file = index[name], symbols.file_of[name]
         lines.append(f"MESSAGE {name}   ({file})")
         if not m.field:
             lines.append("  (no fields)")
