@@ -17,22 +17,26 @@ if TYPE_CHECKING:
     from scalekit_py.services._async.connections import AsyncConnectionService
     from scalekit_py.services._async.directories import AsyncDirectoryService
     from scalekit_py.services._async.domains import AsyncDomainService
+    from scalekit_py.services._async.events import AsyncEventService
     from scalekit_py.services._async.organizations import AsyncOrganizationService
     from scalekit_py.services._async.passwordless import AsyncPasswordlessService
     from scalekit_py.services._async.permissions import AsyncPermissionService
     from scalekit_py.services._async.roles import AsyncRoleService
     from scalekit_py.services._async.sessions import AsyncSessionService
+    from scalekit_py.services._async.tokens import AsyncTokenService
     from scalekit_py.services._async.users import AsyncUserService
     from scalekit_py.services._async.webauthn import AsyncWebAuthnService
     from scalekit_py.services._sync.auth import AuthService
     from scalekit_py.services._sync.connections import ConnectionService
     from scalekit_py.services._sync.directories import DirectoryService
     from scalekit_py.services._sync.domains import DomainService
+    from scalekit_py.services._sync.events import EventService
     from scalekit_py.services._sync.organizations import OrganizationService
     from scalekit_py.services._sync.passwordless import PasswordlessService
     from scalekit_py.services._sync.permissions import PermissionService
     from scalekit_py.services._sync.roles import RoleService
     from scalekit_py.services._sync.sessions import SessionService
+    from scalekit_py.services._sync.tokens import TokenService
     from scalekit_py.services._sync.users import UserService
     from scalekit_py.services._sync.webauthn import WebAuthnService
 
@@ -153,6 +157,25 @@ class AsyncServices(_Host):
         """Alias of :attr:`session` (the official Python SDK's name)."""
         return self.session
 
+    @property
+    def tokens(self) -> AsyncTokenService:
+        """API tokens of organizations and users: create, validate, list, update, invalidate."""
+        from scalekit_py.services._async.tokens import AsyncTokenService as Cls
+
+        return self._service("tokens", lambda: Cls(self.caller))
+
+    @property
+    def token(self) -> AsyncTokenService:
+        """Alias of :attr:`tokens` (the official Node SDK's name)."""
+        return self.tokens
+
+    @property
+    def events(self) -> AsyncEventService:
+        """The environment's event log (the events webhooks deliver), newest first."""
+        from scalekit_py.services._async.events import AsyncEventService as Cls
+
+        return self._service("events", lambda: Cls(self.caller))
+
 
 class SyncServices(_Host):
     """The facades of :class:`~scalekit_py.ScalekitClient`."""
@@ -259,3 +282,22 @@ class SyncServices(_Host):
     def sessions(self) -> SessionService:
         """Alias of :attr:`session` (the official Python SDK's name)."""
         return self.session
+
+    @property
+    def tokens(self) -> TokenService:
+        """API tokens of organizations and users: create, validate, list, update, invalidate."""
+        from scalekit_py.services._sync.tokens import TokenService as Cls
+
+        return self._service("tokens", lambda: Cls(self.caller))
+
+    @property
+    def token(self) -> TokenService:
+        """Alias of :attr:`tokens` (the official Node SDK's name)."""
+        return self.tokens
+
+    @property
+    def events(self) -> EventService:
+        """The environment's event log (the events webhooks deliver), newest first."""
+        from scalekit_py.services._sync.events import EventService as Cls
+
+        return self._service("events", lambda: Cls(self.caller))

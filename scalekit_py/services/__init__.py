@@ -49,6 +49,8 @@ SERVICES: dict[str, tuple[str, str]] = {
     "passwordless": ("passwordless", "PasswordlessService"),
     "webauthn": ("webauthn", "WebAuthnService"),
     "auth": ("auth", "AuthService"),
+    "tokens": ("tokens", "TokenService"),
+    "events": ("events", "EventService"),
 }
 """Client attribute -> (module, class name). The asyncio class is ``Async<name>`` in
 ``scalekit_py.services._async.<module>``; the blocking one is ``<name>`` in ``..._sync.<module>``."""
@@ -63,6 +65,8 @@ _ROLES = "/scalekit.v1.roles.RolesService/"
 _AUTH = "/scalekit.v1.auth.AuthService/"
 _PASSWORDLESS = "/scalekit.v1.auth.passwordless.PasswordlessService/"
 _WEBAUTHN = "/scalekit.v1.auth.webauthn.WebAuthnService/"
+_TOKENS = "/scalekit.v1.tokens.ApiTokenService/"
+_EVENTS = "/scalekit.v1.events.EventsService/"
 
 RPC_METHODS: dict[str, str] = {
     _ORGANIZATIONS + "CreateOrganization": "organization.create_organization",
@@ -178,5 +182,12 @@ RPC_METHODS: dict[str, str] = {
     _WEBAUTHN + "ListCredentials": "webauthn.list_credentials",
     _WEBAUTHN + "DeleteCredential": "webauthn.delete_credential",
     _WEBAUTHN + "UpdateCredential": "webauthn.update_credential",
+    _TOKENS + "CreateToken": "tokens.create_token",
+    _TOKENS + "ValidateToken": "tokens.validate_token",
+    _TOKENS + "InvalidateToken": "tokens.invalidate_token",
+    _TOKENS + "ListTokens": "tokens.list_tokens",
+    _TOKENS + "UpdateToken": "tokens.update_token",
+    _EVENTS + "ListEvents": "events.list_events",
+    _EVENTS + "ListEventsPaginated": "events.list_events_paginated",
 }
 """gRPC path -> ``"<client attribute>.<method>"``, for every RPC an admin client may call."""

@@ -423,6 +423,9 @@ PAGERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "user.iter_organization_users": ("list_organization_users", "users", ("org_1",)),
     "session.iter_user_sessions": ("get_user_sessions", "sessions", ("usr_1",)),
     "permission.iter_permissions": ("list_permissions", "permissions", ()),
+    "tokens.iter_tokens": ("list_tokens", "tokens", ("org_1",)),
+    "events.iter_events": ("list_events", "events", ()),
+    "events.iter_events_paginated": ("list_events_paginated", "events", ()),
 }
 
 
