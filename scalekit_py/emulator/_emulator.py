@@ -219,10 +219,9 @@ class Emulator:
             rt.webhooks = WebhookSender(
                 url,
                 secret,
-                environment_id=rt.state.environment_id,
                 clock=lambda: rt.state.clock(),
             )
-            rt.state.emit = rt.webhooks.emit
+            rt.state.listeners.append(rt.webhooks.send)
         rt.webhooks.start()
 
     def _drop(self, method: str) -> bool:

@@ -157,11 +157,11 @@ def seed(state: EmulatorState) -> Seeded:
             data[name] = tuple(data[name])
         return Seeded(**data)
     # Seeding is not an event stream: nothing is sent to webhooks for it.
-    emit, state.emit = state.emit, lambda event_type, data: None
+    muted, state.muted = state.muted, True
     try:
         with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="emulator-seed") as pool:
             result = pool.submit(asyncio.run, _create(state)).result()
     finally:
-        state.emit = emit
+        state.muted = muted
     state.store.set_meta(_META_KEY, json.dumps(dataclasses.asdict(result)))
     return result

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scalekit_api.v1.events import events_pb2
+from scalekit_py.emulator import event_log
 from scalekit_py.emulator.store import Store
 
-__all__ = ["KINDS", "EmulatorState", "OutboxMessage"]
+__all__ = ["KINDS", "EmulatorState", "EventListener", "OutboxMessage"]
 
 # kind -> (stored protobuf message, parent id meaning, unique keys). Documentation for handler authors.
 KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -49,6 +51,11 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "login_request_user": ("scalekit.v1.auth.UpdateLoginUserDetailsRequest", "", ()),
     "webauthn_challenge": ("google.protobuf.Struct, id = the challenge", "user id", ()),
     "webauthn_credential": ("scalekit.v1.auth.webauthn.WebAuthnCredential", "user id", ("credential_id",)),
+    # The event log (emulator/event_log.py): one record per committed change, read by ListEvents and
+    # the webhook sender alike.
+    "event": ("scalekit.v1.events.Event", "organization id ('' = environment-wide)", ()),
+    # API tokens: only the SHA-256 digest of the opaque token is stored, as the unique key "hash".
+    "api_token": ("scalekit.v1.tokens.Token + digest (google.protobuf.Struct)", "organization id", ("hash",)),
 }
 
 
@@ -64,11 +71,8 @@ class OutboxMessage:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-EventSink = Callable[[str, dict[str, Any]], None]
-
-
-def _no_events(event_type: str, data: dict[str, Any]) -> None:
-    return None
+EventListener = Callable[[events_pb2.Event], None]
+"""Called with each recorded event, after its change committed (the webhook sender is one)."""
 
 
 @dataclass
@@ -80,7 +84,8 @@ class EmulatorState:
         client_id: the environment's admin client id (what client-credentials tokens are issued to).
         env_url: the public URL of the environment, set when the server is bound.
         environment_id: id reported in resources' ``environment_id`` fields.
-        emit: called with (event type, data) after a committed change; the webhook sender subscribes.
+        listeners: called with each recorded event (see :meth:`emit`); the webhook sender is one.
+        muted: while true, :meth:`emit` records and sends nothing (seeding is not an event stream).
         clock: seconds since the epoch; tests may replace it.
     """
 
@@ -88,10 +93,34 @@ class EmulatorState:
     client_id: str
     env_url: str = ""
     environment_id: str = "env_emulator"
-    emit: EventSink = _no_events
+    listeners: list[EventListener] = field(default_factory=list)
+    muted: bool = False
     clock: Callable[[], float] = time.time
     outbox: list[OutboxMessage] = field(default_factory=list)
     _outbox_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> events_pb2.Event | None:
+        """Record one committed change in the event log, then hand the record to every listener.
+
+        Call it after the change's transaction committed (the service handlers do, for the events they
+        queued). The record and its id are what ``ListEvents`` returns and what webhooks deliver.
+
+        Args:
+            event_type: e.g. ``"organization.created"``.
+            data: the payload; its ``organization_id`` (when set) is the event's organization.
+
+        Returns:
+            The stored record (``None`` while :attr:`muted`).
+        """
+        if self.muted:
+            return None
+        with self.store.transaction() as tx:
+            event = event_log.record(
+                tx, event_type, data, occurred_at=self.clock(), environment_id=self.environment_id
+            )
+        for listener in list(self.listeners):
+            listener(event)
+        return event
 
     def send_mail(self, message: OutboxMessage) -> None:
         with self._outbox_lock:

@@ -1,9 +1,11 @@
-"""Webhook delivery: every committed change event is POSTed, signed the Standard Webhooks way, with retries.
+"""Webhook delivery: every recorded event is POSTed, signed the Standard Webhooks way, with retries.
 
-Each event becomes one JSON body::
+The sender listens to the event log (:mod:`scalekit_py.emulator.event_log`): each recorded event becomes
+one JSON body, with the id ``ListEvents`` shows for it::
 
-    {"spec_version": "1", "id": "evt_...", "type": "organization.created",
-     "environment_id": "env_emulator", "occurred_at": "2026-01-01T00:00:00.000Z", "data": {...}}
+    {"spec_version": "1", "id": "evt_...", "type": "organization.created", "object": "Organization",
+     "environment_id": "env_emulator", "organization_id": "org_...",
+     "occurred_at": "2026-01-01T00:00:00.000Z", "data": {...}}
 
 sent with the headers ``webhook-id`` (the event id), ``webhook-timestamp`` (Unix seconds) and
 ``webhook-signature`` (``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`` keyed by the ``whsec_``
@@ -15,7 +17,6 @@ then it is recorded as failed and the next event goes out.
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 import queue
 import secrets
@@ -24,6 +25,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from scalekit_api.v1.events import events_pb2
 
 __all__ = ["Delivery", "WebhookSender", "new_webhook_secret"]
 
@@ -68,7 +71,6 @@ class WebhookSender:
     Args:
         url: the receiver.
         secret: the ``whsec_`` signing secret.
-        environment_id: put in every event.
         max_attempts: deliveries tried per event (the first try included).
         backoff: seconds before the first retry; doubled after each further failure (capped at 30 s).
         timeout: seconds per HTTP request.
@@ -80,7 +82,6 @@ class WebhookSender:
         url: str,
         secret: str,
         *,
-        environment_id: str = "",
         max_attempts: int = 5,
         backoff: float = 0.5,
         timeout: float = 5.0,
@@ -92,7 +93,6 @@ class WebhookSender:
         sign_webhook_payload(secret, "probe", 0, b"")  # fail now, not in the worker, on a bad secret
         self.url = url
         self._secret = secret
-        self.environment_id = environment_id
         self.max_attempts = max(1, max_attempts)
         self.backoff = backoff
         self.timeout = timeout
@@ -107,23 +107,15 @@ class WebhookSender:
     def __repr__(self) -> str:
         return f"WebhookSender(url={self.url!r}, deliveries={len(self.deliveries)})"
 
-    def emit(self, event_type: str, data: dict[str, Any]) -> None:
-        """Queue one event (the ``EmulatorState.emit`` sink)."""
-        now = self.clock()
-        event_id = f"evt_{time.time_ns() // 1000:d}{secrets.randbelow(1000):03d}"
-        occurred = datetime.datetime.fromtimestamp(now, datetime.timezone.utc)
-        body = {
-            "spec_version": "1",
-            "id": event_id,
-            "type": event_type,
-            "environment_id": self.environment_id,
-            "occurred_at": occurred.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "data": data,
-        }
-        delivery = Delivery(event_id, event_type)
+    def send(self, event: events_pb2.Event) -> None:
+        """Queue one recorded event for delivery (an ``EmulatorState`` listener)."""
+        from scalekit_py.emulator.event_log import webhook_body
+
+        body = webhook_body(event)
+        delivery = Delivery(event.id, event.type)
         with self._lock:
             self.deliveries.append(delivery)
-        self._queue.put(_Event(event_id, json.dumps(body, separators=(",", ":")).encode(), delivery))
+        self._queue.put(_Event(event.id, json.dumps(body, separators=(",", ":")).encode(), delivery))
 
     def start(self) -> None:
         """Start the delivery thread (a no-op when it runs)."""

@@ -12,8 +12,10 @@ from typing import Any
 import grpc
 import pytest
 
+from scalekit_api.v1.events import events_pb2
 from scalekit_api.v1.organizations import organizations_pb2, organizations_pb2_grpc
-from scalekit_py.emulator import Emulator
+from scalekit_py.emulator import Emulator, event_log
+from scalekit_py.emulator.store import Store
 from scalekit_py.emulator.webhooks import WebhookSender, new_webhook_secret
 from scalekit_py.webhooks import verify_webhook_payload
 
@@ -69,6 +71,13 @@ def _create_org(emu: Emulator, name: str) -> str:
     return reply.organization.id
 
 
+def _event(event_type: str, data: dict[str, Any]) -> events_pb2.Event:
+    """A recorded event, as the event log hands it to the sender."""
+    store = Store()
+    with store.transaction() as tx:
+        return event_log.record(tx, event_type, data, occurred_at=1_700_000_000.0, environment_id="env_t")
+
+
 def test_events_are_delivered_signed(receiver: Receiver) -> None:
     secret = new_webhook_secret()
     with Emulator(webhook_url=receiver.url, webhook_secret=secret) as emu:
@@ -113,8 +122,8 @@ def test_failed_deliveries_are_retried(receiver: Receiver) -> None:
     sender = WebhookSender(receiver.url, new_webhook_secret(), backoff=0.01)
     sender.start()
     try:
-        sender.emit("user.created", {"id": "usr_1"})
-        sender.emit("user.deleted", {"id": "usr_1"})
+        sender.send(_event("user.created", {"id": "usr_1"}))
+        sender.send(_event("user.deleted", {"id": "usr_1"}))
         assert sender.flush()
     finally:
         sender.stop()
@@ -131,7 +140,7 @@ def test_delivery_gives_up_after_max_attempts(receiver: Receiver) -> None:
     sender = WebhookSender(receiver.url, new_webhook_secret(), backoff=0.01, max_attempts=3)
     sender.start()
     try:
-        sender.emit("role.created", {"name": "x"})
+        sender.send(_event("role.created", {"name": "x"}))
         assert sender.flush()
     finally:
         sender.stop()
@@ -146,7 +155,7 @@ def test_unreachable_receiver_is_recorded() -> None:
     sender = WebhookSender("http://127.0.0.1:9/nothing", new_webhook_secret(), backoff=0.01, max_attempts=2)
     sender.start()
     try:
-        sender.emit("user.created", {})
+        sender.send(_event("user.created", {}))
         assert sender.flush()
     finally:
         sender.stop()

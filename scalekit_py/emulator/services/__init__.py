@@ -22,6 +22,8 @@ SERVICE_MODULES: dict[str, str] = {
     "scalekit.v1.auth.AuthService": "auth",
     "scalekit.v1.auth.passwordless.PasswordlessService": "passwordless",
     "scalekit.v1.auth.webauthn.WebAuthnService": "webauthn",
+    "scalekit.v1.tokens.ApiTokenService": "tokens",
+    "scalekit.v1.events.EventsService": "events",
 }
 
 
