@@ -48,9 +48,6 @@ _OBJECTS: dict[str, pb.ObjectType.ValueType] = {
     "organization.api_token_": pb.JSON,
     "organization.default_roles_": pb.Role,
     "connection.": pb.Connection,
-    "directory.": pb.Directory,
-    "directory.user_": pb.DirectoryUser,
-    "directory.group_": pb.DirectoryGroup,
     "user.": pb.User,
     "user.session_": pb.Session,
     "role.": pb.Role,
@@ -58,12 +55,7 @@ _OBJECTS: dict[str, pb.ObjectType.ValueType] = {
 }
 
 # What an identity provider pushes through directory sync (the emulator's IdP helpers emit these).
-_DIR_SYNC_PREFIXES = (
-    "directory.user_",
-    "directory.group_",
-    "organization.directory.user_",
-    "organization.directory.group_",
-)
+_DIR_SYNC_PREFIXES = ("organization.directory.user_", "organization.directory.group_")
 
 
 def object_of(event_type: str) -> pb.ObjectType.ValueType:

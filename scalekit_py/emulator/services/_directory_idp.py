@@ -87,7 +87,7 @@ def _touch_synced(tx: Tx, directory: pb.Directory, now: float) -> None:
 
 def _emit(state: EmulatorState, event: str, directory: pb.Directory, **ids: str) -> None:
     data = {"directory_id": directory.id, "organization_id": directory.organization_id, **ids}
-    state.emit(f"directory.{event}", data)
+    state.emit(f"organization.directory.{event}", data)
 
 
 def add_directory_group(

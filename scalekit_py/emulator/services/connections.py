@@ -154,9 +154,10 @@ class ConnectionService(Service, connections_connect.ConnectionService):
         return conn
 
     def _event(self, events: Events, name: str, conn: pb.Connection) -> None:
-        events.append(
-            (f"connection.{name}", {"connection_id": conn.id, "organization_id": conn.organization_id})
-        )
+        # The service's names for organization connections (``organization.sso_created``, ...); an
+        # environment connection belongs to no organization.
+        kind = "organization.sso_" if conn.organization_id else "connection."
+        events.append((kind + name, {"connection_id": conn.id, "organization_id": conn.organization_id}))
 
     def _update(self, tx: Tx, conn: pb.Connection, src: pb.UpdateConnection, events: Events) -> pb.Connection:
         if src.type and src.type != conn.type:

@@ -112,7 +112,8 @@ class DirectoryService(Service, directories_connect.DirectoryService):
         d.groups_tracked = "SELECTED"
 
     def _event(self, events: Events, name: str, d: pb.Directory) -> None:
-        events.append((f"directory.{name}", {"directory_id": d.id, "organization_id": d.organization_id}))
+        data = {"directory_id": d.id, "organization_id": d.organization_id}
+        events.append((f"organization.directory_{name}", data))
 
     # --- directories -----------------------------------------------------------------------------------
 

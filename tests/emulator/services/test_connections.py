@@ -107,7 +107,7 @@ def test_create_saml_connection(stub: Stub, orgs: Any, emulator: Emulator, emitt
     assert conn.organization_id == org_id
     assert conn.saml_config.sp_entity_id.startswith(emulator.env_url)
     assert conn.saml_config.sp_assertion_url.endswith("/acs")
-    assert ("connection.created", {"connection_id": conn.id, "organization_id": org_id}) in emitted
+    assert ("organization.sso_created", {"connection_id": conn.id, "organization_id": org_id}) in emitted
     got = stub.GetConnection(pb.GetConnectionRequest(organization_id=org_id, id=conn.id)).connection
     assert got == conn
 
@@ -169,7 +169,7 @@ def test_oidc_configuration_drives_status_and_masks_secret(stub: Stub, orgs: Any
     assert done.oidc_config.client_id.value == "client-1"
     assert "very-secret" not in done.oidc_config.client_secret.value
     assert done.oidc_config.client_secret.value.endswith("alue")
-    assert ("connection.updated", {"connection_id": conn.id, "organization_id": org_id}) in emitted
+    assert ("organization.sso_updated", {"connection_id": conn.id, "organization_id": org_id}) in emitted
     upd = pb.UpdateConnection(
         ui_button_title=StringValue(value="Sign in with Acme"),
         debug_enabled=BoolValue(value=True),
@@ -241,12 +241,12 @@ def test_enable_disable(stub: Stub, orgs: Any, emitted: Events) -> None:
     assert stub.EnableConnection(pb.ToggleConnectionRequest(organization_id=org_id, id=conn.id)).enabled
     got = stub.GetConnection(pb.GetConnectionRequest(organization_id=org_id, id=conn.id)).connection
     assert got.enabled
-    assert ("connection.enabled", {"connection_id": conn.id, "organization_id": org_id}) in emitted
+    assert ("organization.sso_enabled", {"connection_id": conn.id, "organization_id": org_id}) in emitted
     assert not stub.DisableConnection(pb.ToggleConnectionRequest(organization_id=org_id, id=conn.id)).enabled
     assert not stub.GetConnection(
         pb.GetConnectionRequest(organization_id=org_id, id=conn.id)
     ).connection.enabled
-    assert ("connection.disabled", {"connection_id": conn.id, "organization_id": org_id}) in emitted
+    assert ("organization.sso_disabled", {"connection_id": conn.id, "organization_id": org_id}) in emitted
     missing = pb.ToggleConnectionRequest(organization_id=org_id, id="conn_404")
     assert fails(stub.DisableConnection, missing).grpc_code == "NOT_FOUND"
 
@@ -255,7 +255,7 @@ def test_delete(stub: Stub, orgs: Any, emitted: Events) -> None:
     org_id = new_org(orgs)
     conn = create(stub, org_id, key_id=uid("key"))
     stub.DeleteConnection(pb.DeleteConnectionRequest(organization_id=org_id, id=conn.id))
-    assert ("connection.deleted", {"connection_id": conn.id, "organization_id": org_id}) in emitted
+    assert ("organization.sso_deleted", {"connection_id": conn.id, "organization_id": org_id}) in emitted
     gone = fails(stub.GetConnection, pb.GetConnectionRequest(organization_id=org_id, id=conn.id))
     assert gone.grpc_code == "NOT_FOUND"
     again = fails(stub.DeleteConnection, pb.DeleteConnectionRequest(organization_id=org_id, id=conn.id))

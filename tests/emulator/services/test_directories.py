@@ -98,7 +98,7 @@ def test_create_get_list(stub: Stub, org_id: str, emulator: Emulator, emitted: E
     )
     assert d.directory_endpoint == f"{emulator.env_url}/api/v1/directorysync/{d.id}/scim/v2"
     assert d.name == "Okta SCIM"
-    assert ("directory.created", {"directory_id": d.id, "organization_id": org_id}) in emitted
+    assert ("organization.directory_created", {"directory_id": d.id, "organization_id": org_id}) in emitted
     assert get(stub, org_id, d.id) == d
     second = create(stub, org_id)
     listed = stub.ListDirectories(pb.ListDirectoriesRequest(organization_id=org_id)).directories
@@ -150,7 +150,7 @@ def test_update_directory(stub: Stub, org_id: str, emulator: Emulator, emitted: 
     )
     assert [(a.key, a.map_to) for a in out.attribute_mappings.attributes] == [("email", "emails[0].value")]
     assert out.groups_tracked == "SELECTED"
-    assert ("directory.enabled", {"directory_id": d.id, "organization_id": org_id}) in emitted
+    assert ("organization.directory_enabled", {"directory_id": d.id, "organization_id": org_id}) in emitted
     assert get(stub, org_id, d.id) == out
     # the selection filters the listed groups
     add_directory_group(emulator.state, d.id, "Engineering", external_id="grp-eng")
@@ -180,14 +180,14 @@ def test_enable_disable_and_sync(stub: Stub, org_id: str, emitted: Events) -> No
     toggle = pb.ToggleDirectoryRequest(organization_id=org_id, id=d.id)
     assert stub.EnableDirectory(toggle).enabled
     assert get(stub, org_id, d.id).enabled
-    assert ("directory.enabled", {"directory_id": d.id, "organization_id": org_id}) in emitted
+    assert ("organization.directory_enabled", {"directory_id": d.id, "organization_id": org_id}) in emitted
     stub.TriggerDirectorySync(sync)
     synced = get(stub, org_id, d.id)
     assert synced.last_synced_at.seconds > 0
     assert synced.status == "COMPLETED"
     assert not stub.DisableDirectory(toggle).enabled
     assert not get(stub, org_id, d.id).enabled
-    assert ("directory.disabled", {"directory_id": d.id, "organization_id": org_id}) in emitted
+    assert ("organization.directory_disabled", {"directory_id": d.id, "organization_id": org_id}) in emitted
     assert fails(stub.TriggerDirectorySync, sync).grpc_code == "FAILED_PRECONDITION"
     missing = pb.ToggleDirectoryRequest(organization_id=org_id, id="dir_404")
     assert fails(stub.EnableDirectory, missing).grpc_code == "NOT_FOUND"
@@ -203,7 +203,7 @@ def test_delete_removes_users_and_groups(
     group = add_directory_group(emulator.state, d.id, "Ops")
     user = add_directory_user(emulator.state, d.id, f"{uid()}@example.com", groups=[group.id])
     stub.DeleteDirectory(pb.DeleteDirectoryRequest(organization_id=org_id, id=d.id))
-    assert ("directory.deleted", {"directory_id": d.id, "organization_id": org_id}) in emitted
+    assert ("organization.directory_deleted", {"directory_id": d.id, "organization_id": org_id}) in emitted
     with emulator.state.store.transaction() as tx:
         assert tx.get("directory_user", user.id, pb.DirectoryUser) is None
         assert tx.get("directory_group", group.id, pb.DirectoryGroup) is None
@@ -316,11 +316,11 @@ def test_idp_helpers_upsert_and_remove(stub: Stub, org_id: str, emulator: Emulat
     assert again.id == first.id
     assert (again.given_name, again.family_name) == ("Ann", "Lee")
     assert (
-        "directory.user_created",
+        "organization.directory.user_created",
         {"directory_id": d.id, "organization_id": org_id, "user_id": first.id},
     ) in emitted
     assert (
-        "directory.user_updated",
+        "organization.directory.user_updated",
         {"directory_id": d.id, "organization_id": org_id, "user_id": first.id},
     ) in emitted
     group = add_directory_group(emulator.state, d.id, "Team", external_id="ext-team")
