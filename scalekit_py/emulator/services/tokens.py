@@ -24,7 +24,7 @@ from scalekit_api.v1.tokens import tokens_connect
 from scalekit_api.v1.tokens import tokens_pb2 as pb
 from scalekit_api.v1.users import users_pb2
 from scalekit_py.emulator import _status
-from scalekit_py.emulator.services._base import Events, Service, handler, new_id
+from scalekit_py.emulator.services._base import Events, Service, handler, new_id, require_fields
 from scalekit_py.emulator.state import EmulatorState
 from scalekit_py.emulator.store import Tx
 
@@ -58,6 +58,7 @@ class ApiTokenService(Service, tokens_connect.ApiTokenService):
 
     def _stored(self, tx: Tx, token: str) -> pb.Token:
         """The stored token named by id or opaque string; NOT_FOUND when there is none."""
+        require_fields(token=token)
         if token.startswith(ID_PREFIX):
             found = tx.get(KIND, token, pb.Token)
         else:
@@ -122,6 +123,7 @@ class ApiTokenService(Service, tokens_connect.ApiTokenService):
         self, request: pb.CreateTokenRequest, ctx: Any, events: Events
     ) -> pb.CreateTokenResponse:
         body = request.token
+        require_fields(**{"token.organization_id": body.organization_id})
         now = self.now()
         if body.HasField("expiry") and body.expiry.ToNanoseconds() <= now.ToNanoseconds():
             raise _status.invalid_argument([("token.expiry", "must be in the future", "timestamp.gt_now")])
