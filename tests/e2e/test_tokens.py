@@ -38,12 +38,14 @@ def test_create_validate_invalidate(client: ScalekitClient, emulator: Emulator) 
     )
     assert isinstance(created, pb.CreateTokenResponse)
     secret = created.token
-    assert secret and created.token_id.startswith("apit_")
+    assert secret
+    assert created.token_id.startswith("apit_")
     assert created.token_info.token_id == created.token_id
     assert created.token_info.token_suffix == secret[-4:]
     # The store keeps only a digest: the opaque string is nowhere in the emulator's data.
     dump = "\n".join(emulator.state.store.snapshot().iterdump())
-    assert secret not in dump and secret[:-4] not in dump
+    assert secret not in dump
+    assert secret[:-4] not in dump
 
     for name in (secret, created.token_id):  # the opaque string or the id
         info = client.tokens.validate_token(name)
@@ -72,7 +74,8 @@ def test_an_expired_token_fails(client: ScalekitClient) -> None:
     created = client.tokens.create_token(org_id, expiry=soon)
     info = client.tokens.validate_token(created.token)
     assert info.expiry.ToDatetime(tzinfo=timezone.utc) == soon
-    assert info.organization_id == org_id and not info.HasField("user_id")
+    assert info.organization_id == org_id
+    assert not info.HasField("user_id")
     time.sleep(1.2)
     err = api_error(NotFoundError, lambda: client.tokens.validate_token(created.token), grpc_code="NOT_FOUND",
                     secrets=(created.token,))  # fmt: skip
@@ -89,11 +92,16 @@ def test_update_changes_claims_and_description(client: ScalekitClient) -> None:
     assert dict(updated.custom_claims) == {"c": "3"}  # replaced as a whole
     assert updated.description == "new"
     kept = client.tokens.update_token(created.token, description="")
-    assert dict(kept.custom_claims) == {"c": "3"} and not kept.HasField("description")
+    assert dict(kept.custom_claims) == {"c": "3"}
+    assert not kept.HasField("description")
     info = client.tokens.validate_token(created.token)
-    assert dict(info.custom_claims) == {"c": "3"} and not info.HasField("description")
-    err = api_error(BadRequestError, lambda: client.tokens.update_token(created.token, custom_claims={"k": ""}),
-                    grpc_code="INVALID_ARGUMENT")  # fmt: skip
+    assert dict(info.custom_claims) == {"c": "3"}
+    assert not info.HasField("description")
+    err = api_error(
+        BadRequestError,
+        lambda: client.tokens.update_token(created.token, custom_claims={"k": ""}),
+        grpc_code="INVALID_ARGUMENT",
+    )
     assert any(f.startswith("custom_claims") for f in violated_fields(err))
 
 
