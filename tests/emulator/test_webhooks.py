@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
@@ -18,46 +15,13 @@ from scalekit_py.emulator import Emulator, event_log
 from scalekit_py.emulator.store import Store
 from scalekit_py.emulator.webhooks import WebhookSender, new_webhook_secret
 from scalekit_py.webhooks import verify_webhook_payload
-
-
-@dataclass
-class Receiver:
-    """A local HTTP endpoint that records deliveries and answers with queued statuses (then 204)."""
-
-    url: str = ""
-    statuses: list[int] = field(default_factory=list)
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def bodies(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return [json.loads(body) for _, body in self.received]
+from tests.support.webhook_receiver import Receiver, serve_receiver
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["content-length"]))
-            with state.lock:
-                state.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                status = state.statuses.pop(0) if state.statuses else 204
-            self.send_response(status)
-            self.send_header("content-length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serve_receiver() as state:
+        yield state
 
 
 def _create_org(emu: Emulator, name: str) -> str:
