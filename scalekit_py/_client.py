@@ -353,7 +353,7 @@ class ScalekitClient(_ClientBase[SyncConnection], SyncServices, OAuthMethods):
 
         Args:
             method: an :class:`~scalekit_py.Rpc` (from :func:`~scalekit_py.rpc_for`, typed) or the
-                RPC's path, e.g. ``"/scalekit.v1.tokens.ApiTokenService/ListTokens"``.
+                RPC's path, e.g. ``"/scalekit.v1.emails.EmailService/ListEmailTemplates"``.
             request: the request message (the generated class of that RPC).
             timeout: total seconds including retries (``None``: none; default: the client's).
             retry: retry policy (``None``: no retry; default: the client's).
@@ -369,10 +369,10 @@ class ScalekitClient(_ClientBase[SyncConnection], SyncServices, OAuthMethods):
 
         Example::
 
-            from scalekit_api.v1.tokens.tokens_pb2 import ListTokensRequest
+            from scalekit_api.v1.emails.emails_pb2 import ListEmailTemplateRequest
 
-            page = client.call("/scalekit.v1.tokens.ApiTokenService/ListTokens",
-                               ListTokensRequest(organization_id="org_1"))
+            page = client.call("/scalekit.v1.emails.EmailService/ListEmailTemplates",
+                               ListEmailTemplateRequest(organization_id="org_1"))
         """
         from scalekit_py._transport.lookup import resolve_rpc
 
