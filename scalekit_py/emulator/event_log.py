@@ -26,6 +26,7 @@ from scalekit_py.emulator.store import Tx, new_id
 __all__ = [
     "KIND",
     "matches",
+    "narrows",
     "object_of",
     "record",
     "source_of",
@@ -152,6 +153,12 @@ _DATA_FILTERS = (
     "connection_id",
     "connected_account_id",
 )
+
+
+def narrows(flt: pb.EventFilter) -> bool:
+    """Whether a filter has criteria besides the organization (which the store scopes by itself)."""
+    timed = flt.HasField("start_time") or flt.HasField("end_time")
+    return bool(flt.event_types or timed or flt.source or any(getattr(flt, n) for n in _DATA_FILTERS))
 
 
 def matches(event: pb.Event, flt: pb.EventFilter) -> bool:
