@@ -7,13 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from scalekit_api.v1.emails.emails_pb2 import ListEmailTemplateRequest
 from scalekit_api.v1.organizations.organizations_pb2 import (
     CreateOrganization,
     CreateOrganizationRequest,
     CreateOrganizationResponse,
     GetOrganizationRequest,
 )
-from scalekit_api.v1.tokens.tokens_pb2 import ListTokensRequest
 from scalekit_py import (
     AsyncScalekitClient,
     ConfigurationError,
@@ -27,6 +27,8 @@ from scalekit_py import (
 from scalekit_py.emulator import Emulator
 
 LIST_TOKENS = "/scalekit.v1.tokens.ApiTokenService/ListTokens"
+# An RPC of a service the emulator does not serve (no facade yet).
+UNSERVED = "/scalekit.v1.emails.EmailService/ListEmailTemplates"
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +70,14 @@ def test_an_rpc_without_a_facade_is_a_typed_unimplemented_error(
     client: ScalekitClient, emulator: Emulator
 ) -> None:
     before = emulator.counters.token_requests("client_credentials")
-    request = ListTokensRequest(organization_id="org_1")
+    request = ListEmailTemplateRequest(organization_id="org_1")
     with pytest.raises(UnimplementedError) as info:
-        client.call(LIST_TOKENS, request, retry=RetryPolicy(max_attempts=3))
+        client.call(UNSERVED, request, retry=RetryPolicy(max_attempts=3))
     err = info.value
     assert isinstance(err, ServerError)
     assert (err.grpc_code, err.http_status, err.error_code) == ("UNIMPLEMENTED", 501, "UNIMPLEMENTED")
     assert (err.request_id or "").startswith("req_")
-    assert LIST_TOKENS in str(err)
+    assert UNSERVED in str(err)
     # The call went through the auth interceptor like any facade call (one token for the client).
     assert emulator.counters.token_requests("client_credentials") - before <= 1
 
@@ -96,7 +98,7 @@ def test_async_client_has_the_same_escape_hatch(emulator: Emulator) -> None:
             )
             assert isinstance(created, CreateOrganizationResponse)
             with pytest.raises(UnimplementedError) as info:
-                await c.call(LIST_TOKENS, ListTokensRequest())
+                await c.call(UNSERVED, ListEmailTemplateRequest())
             return created.organization.display_name, info.value.grpc_code
 
     assert asyncio.run(run()) == ("Async hatch", "UNIMPLEMENTED")
