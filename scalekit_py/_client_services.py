@@ -3,7 +3,8 @@
 Each attribute imports its facade module on first access (so ``import scalekit_py`` stays cheap) and
 builds it once per client with the client's call path. Names follow the official SDKs: the singular ones of
 the Node SDK, plus the plural aliases of the Python SDK (``users``, ``roles``, ``permissions``,
-``sessions``).
+``sessions``); where both SDKs have the attribute, the Python SDK's ``tokens`` is the name and the Node
+SDK's ``token`` the alias.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The official Python SDK's plural attribute names reach the same facades (migration without edits)."""
+"""The official SDKs' other attribute names reach the same facades (migration without edits): the Python
+SDK's plurals, and the Node SDK's ``token`` for the Python SDK's ``tokens``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import asyncio
 
 from scalekit_py import AsyncScalekitClient, ScalekitClient
 
-ALIASES = {"users": "user", "roles": "role", "permissions": "permission", "sessions": "session"}
+ALIASES = {
+    "users": "user",
+    "roles": "role",
+    "permissions": "permission",
+    "sessions": "session",
+    "token": "tokens",
+}
 
 
 def test_sync_aliases_are_the_same_objects() -> None:

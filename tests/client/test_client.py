@@ -45,6 +45,8 @@ SERVICES = {
     "passwordless": ("passwordless", "PasswordlessService"),
     "webauthn": ("webauthn", "WebAuthnService"),
     "auth": ("auth", "AuthService"),
+    "tokens": ("tokens", "TokenService"),
+    "events": ("events", "EventService"),
 }
 
 

@@ -25,11 +25,6 @@ def new_member(client: ScalekitClient, org_id: str) -> users_pb2.User:
     return client.user.create_user_and_membership(org_id, user=user)
 
 
-def test_the_alias_is_the_same_facade(client: ScalekitClient) -> None:
-    real = client._client  # type: ignore[attr-defined]  # the client behind the recording wrapper
-    assert real.token is real.tokens
-
-
 def test_create_validate_invalidate(client: ScalekitClient, emulator: Emulator) -> None:
     org_id = new_org(client)
     member = new_member(client, org_id)
