@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 import scalekit_api
 from scalekit_py._contract import load
 from scalekit_py._transport.retry import RetryPolicy
-from scalekit_py.services import RPC_METHODS, SERVICES
+from scalekit_py.services import CONVENIENCE_METHODS, RPC_METHODS, SERVICES
 from scalekit_py.services._rpcs import READ_PREFIXES
 from tests.services._support import (
     EMPTY,
@@ -216,8 +216,18 @@ def test_no_public_method_without_an_rpc(attr: str, flavour: str) -> None:
     cls = service_class(attr, flavour)
     mapped = {t.split(".")[1] for t in RPC_METHODS.values() if t.startswith(attr + ".")}
     pagers = {pager_name(RPC_METHODS[p].split(".")[1]) for p in PAGINATED if RPC_METHODS[p].startswith(attr)}
+    convenience = {m.split(".")[1] for m in CONVENIENCE_METHODS if m.startswith(attr + ".")}
     public = {n for n, _ in inspect.getmembers(cls, inspect.isfunction) if not n.startswith("_")}
-    assert public == mapped | pagers
+    assert public == mapped | pagers | convenience
+
+
+def test_convenience_methods_call_a_facade_method_of_their_own_service() -> None:
+    facade_methods = set(RPC_METHODS.values())
+    for method, target in CONVENIENCE_METHODS.items():
+        assert method not in facade_methods
+        if target:
+            assert target in facade_methods, f"{method} calls {target}, which is no facade method"
+            assert target.split(".")[0] == method.split(".")[0]
 
 
 @pytest.mark.parametrize("attr", sorted(SERVICES))
