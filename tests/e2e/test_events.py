@@ -58,8 +58,8 @@ def test_every_kind_of_change_is_logged(client: ScalekitClient, emulator: Emulat
     directory = client.directory.create_directory(
         org_id, directory_type=directories_pb2.SCIM, directory_provider=directories_pb2.OKTA
     )
-    client.directory.enable_directory(org_id, directory.id)
     add_directory_user(emulator.state, directory.id, f"{unique('scim')}@example.com")
+    client.directory.disable_directory(org_id, directory.id)
     domain = client.domain.create_domain(org_id, f"{unique('d').replace('_', '-')}.example.com")
     token = client.tokens.create_token(org_id, description="events")
 
@@ -68,6 +68,7 @@ def test_every_kind_of_change_is_logged(client: ScalekitClient, emulator: Emulat
     assert types == [
         "organization.api_token_created",
         "organization.domain_created",
+        "organization.directory_disabled",
         "organization.directory.user_created",
         "organization.directory_enabled",
         "organization.directory_created",

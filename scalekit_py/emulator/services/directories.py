@@ -142,6 +142,8 @@ class DirectoryService(Service, directories_connect.DirectoryService):
             tx.insert(KIND, dir_id, directory, parent=org_id)
             out = self._hydrate(tx, directory)
         self._event(events, "created", directory)
+        if directory.enabled:  # the service announces both, created first
+            self._event(events, "enabled", directory)
         return pb.CreateDirectoryResponse(directory=out)
 
     @handler
