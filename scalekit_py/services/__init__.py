@@ -35,7 +35,7 @@ Conventions every method follows:
 
 from __future__ import annotations
 
-__all__ = ["RPC_METHODS", "SERVICES"]
+__all__ = ["COMPOSED_METHODS", "RPC_METHODS", "SERVICES"]
 
 SERVICES: dict[str, tuple[str, str]] = {
     "organization": ("organizations", "OrganizationService"),
@@ -49,6 +49,9 @@ SERVICES: dict[str, tuple[str, str]] = {
     "passwordless": ("passwordless", "PasswordlessService"),
     "webauthn": ("webauthn", "WebAuthnService"),
     "auth": ("auth", "AuthService"),
+    "m2m_client": ("m2m_clients", "M2MClientService"),
+    "resources": ("resources", "ResourceService"),
+    "clients": ("clients", "ClientService"),
 }
 """Client attribute -> (module, class name). The asyncio class is ``Async<name>`` in
 ``scalekit_py.services._async.<module>``; the blocking one is ``<name>`` in ``..._sync.<module>``."""
@@ -63,6 +66,7 @@ _ROLES = "/scalekit.v1.roles.RolesService/"
 _AUTH = "/scalekit.v1.auth.AuthService/"
 _PASSWORDLESS = "/scalekit.v1.auth.passwordless.PasswordlessService/"
 _WEBAUTHN = "/scalekit.v1.auth.webauthn.WebAuthnService/"
+_CLIENTS = "/scalekit.v1.clients.ClientService/"
 
 RPC_METHODS: dict[str, str] = {
     _ORGANIZATIONS + "CreateOrganization": "organization.create_organization",
@@ -178,5 +182,46 @@ RPC_METHODS: dict[str, str] = {
     _WEBAUTHN + "ListCredentials": "webauthn.list_credentials",
     _WEBAUTHN + "DeleteCredential": "webauthn.delete_credential",
     _WEBAUTHN + "UpdateCredential": "webauthn.update_credential",
+    _CLIENTS + "CreateOrganizationClient": "m2m_client.create_organization_client",
+    _CLIENTS + "GetOrganizationClient": "m2m_client.get_organization_client",
+    _CLIENTS + "UpdateOrganizationClient": "m2m_client.update_organization_client",
+    _CLIENTS + "DeleteOrganizationClient": "m2m_client.delete_organization_client",
+    _CLIENTS + "CreateOrganizationClientSecret": "m2m_client.add_organization_client_secret",
+    _CLIENTS + "DeleteOrganizationClientSecret": "m2m_client.remove_organization_client_secret",
+    _CLIENTS + "ListOrganizationClients": "m2m_client.list_organization_clients",
+    _CLIENTS + "CreateResource": "resources.create_resource",
+    _CLIENTS + "GetResource": "resources.get_resource",
+    _CLIENTS + "ListResources": "resources.list_resources",
+    _CLIENTS + "UpdateResource": "resources.update_resource",
+    _CLIENTS + "DeleteResource": "resources.delete_resource",
+    _CLIENTS + "DeleteResourceProvider": "resources.delete_resource_provider",
+    _CLIENTS + "EnsureResourceConnection": "resources.ensure_resource_connection",
+    _CLIENTS + "CreateResourceClient": "resources.create_resource_client",
+    _CLIENTS + "UpdateResourceClient": "resources.update_resource_client",
+    _CLIENTS + "GetResourceClient": "resources.get_resource_client",
+    _CLIENTS + "ListResourceClients": "resources.list_resource_clients",
+    _CLIENTS + "DeleteResourceClient": "resources.delete_resource_client",
+    _CLIENTS + "ListResourceUserConsents": "resources.list_user_consents",
+    _CLIENTS + "RevokeUserConsent": "resources.revoke_user_consent",
+    _CLIENTS + "ListClient": "clients.list_clients",
+    _CLIENTS + "CreateClient": "clients.create_client",
+    _CLIENTS + "GetClient": "clients.get_client",
+    _CLIENTS + "UpdateClient": "clients.update_client",
+    _CLIENTS + "DeleteClient": "clients.delete_client",
+    _CLIENTS + "CreateClientSecret": "clients.create_client_secret",
+    _CLIENTS + "UpdateClientSecret": "clients.update_client_secret",
+    _CLIENTS + "DeleteClientSecret": "clients.delete_client_secret",
+    _CLIENTS + "AddEnvironmentRedirectUri": "clients.add_environment_redirect_uri",
+    _CLIENTS + "RemoveEnvironmentRedirectUri": "clients.remove_environment_redirect_uri",
+    _CLIENTS + "SetEnvironmentInitiateLoginUri": "clients.set_environment_initiate_login_uri",
 }
 """gRPC path -> ``"<client attribute>.<method>"``, for every RPC an admin client may call."""
+
+COMPOSED_METHODS: dict[str, str] = {
+    "resources.create_resource_client_secret": "clients.create_client_secret",
+    "resources.delete_resource_client_secret": "clients.delete_client_secret",
+}
+"""Official-SDK method names that are not an RPC of their own: ``"<attribute>.<method>"`` -> the facade
+method (in :data:`RPC_METHODS`) they call after a check. The official Python SDK exposes the
+client-id-keyed ``CreateClientSecret`` / ``DeleteClientSecret`` RPCs as resource methods that first
+check the client belongs to the resource; ours do the same (one ``GetResourceClient`` call first)."""
