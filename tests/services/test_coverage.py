@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 import scalekit_api
 from scalekit_py._contract import load
 from scalekit_py._transport.retry import RetryPolicy
-from scalekit_py.services import RPC_METHODS, SERVICES
+from scalekit_py.services import COMPOSED_METHODS, RPC_METHODS, SERVICES
 from scalekit_py.services._rpcs import READ_PREFIXES
 from tests.services._support import (
     EMPTY,
@@ -103,13 +103,14 @@ FACADED_SERVICES = {
     "scalekit.v1.roles.RolesService",
     "scalekit.v1.sessions.SessionService",
     "scalekit.v1.users.UserService",
+    "scalekit.v1.clients.ClientService",
 }
 
 
 def test_scope_is_every_client_credentials_rpc_of_the_facaded_services() -> None:
     contract = load()
     assert FACADED == FACADED_SERVICES
-    assert len(IN_SCOPE) == 113
+    assert len(IN_SCOPE) == 145
     assert set(IN_SCOPE) <= set(DESCRIPTORS), "contract RPCs missing from the generated descriptors"
     services_in_descriptors = {p.split("/")[1] for p in DESCRIPTORS}
     assert services_in_descriptors == set(contract.services)
@@ -214,8 +215,16 @@ def test_no_public_method_without_an_rpc(attr: str, flavour: str) -> None:
     cls = service_class(attr, flavour)
     mapped = {t.split(".")[1] for t in RPC_METHODS.values() if t.startswith(attr + ".")}
     pagers = {pager_name(RPC_METHODS[p].split(".")[1]) for p in PAGINATED if RPC_METHODS[p].startswith(attr)}
+    composed = {t.split(".")[1] for t in COMPOSED_METHODS if t.startswith(attr + ".")}
     public = {n for n, _ in inspect.getmembers(cls, inspect.isfunction) if not n.startswith("_")}
-    assert public == mapped | pagers
+    assert public == mapped | pagers | composed
+
+
+def test_composed_methods_name_facade_methods_and_are_not_rpcs() -> None:
+    targets = set(RPC_METHODS.values())
+    for name, target in COMPOSED_METHODS.items():
+        assert name not in targets, f"{name} is an RPC's facade method, not a composed one"
+        assert target in targets, f"{name} calls {target}, which is no facade method"
 
 
 @pytest.mark.parametrize("attr", sorted(SERVICES))

@@ -423,6 +423,10 @@ PAGERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "user.iter_organization_users": ("list_organization_users", "users", ("org_1",)),
     "session.iter_user_sessions": ("get_user_sessions", "sessions", ("usr_1",)),
     "permission.iter_permissions": ("list_permissions", "permissions", ()),
+    "m2m_client.iter_organization_clients": ("list_organization_clients", "clients", ("org_1",)),
+    "resources.iter_resources": ("list_resources", "resources", (5,)),
+    "resources.iter_user_consents": ("list_user_consents", "consents", ("res_1",)),
+    "clients.iter_clients": ("list_clients", "clients", ()),
 }
 
 
@@ -494,7 +498,9 @@ def test_pager_fetches_lazily_with_limit_and_page_size(flavour: str, target: str
         assert call.rpc.path == expected_path
         assert (call.timeout, call.retry) == (1.5, policy)
         strings = {
-            getattr(call.request, f.name) for f in call.request.DESCRIPTOR.fields if f.type == f.TYPE_STRING
+            getattr(call.request, f.name)
+            for f in call.request.DESCRIPTOR.fields
+            if f.type in (f.TYPE_STRING, f.TYPE_ENUM)
         }
         assert set(args) <= strings, "the leading arguments are sent with every page"
 
