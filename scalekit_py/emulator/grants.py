@@ -31,6 +31,7 @@ from google.protobuf.struct_pb2 import Struct
 
 from scalekit_api.v1.sessions import sessions_pb2
 from scalekit_api.v1.users import users_pb2
+from scalekit_py.emulator import m2m
 from scalekit_py.emulator.runtime import Runtime
 from scalekit_py.emulator.store import Tx
 from scalekit_py.emulator.tokens import InvalidToken, OAuthClient
@@ -130,13 +131,18 @@ class Grants:
 
     def _client_credentials(self, form: Mapping[str, str], client: OAuthClient) -> dict[str, Any]:
         scopes = _scopes(form.get("scope", ""))
-        token, _ = self.rt.tokens.issue_access_token(client_id=client.client_id, scopes=scopes)
-        return {
-            "access_token": token,
-            "token_type": "Bearer",
-            "expires_in": self.rt.tokens.access_ttl,
-            "scope": " ".join(scopes),
-        }
+        ttl = self.rt.tokens.access_ttl
+        extra: dict[str, Any] = {}
+        if client.principal is not None:  # a client created through ClientService (see m2m.py)
+            try:
+                scopes, extra = m2m.token_grant(client.principal, scopes)
+            except ValueError as exc:
+                raise GrantError("invalid_scope", str(exc)) from None
+            ttl = client.principal.expiry or ttl
+        token, _ = self.rt.tokens.issue_access_token(
+            client_id=client.client_id, scopes=scopes, ttl=ttl, extra=extra
+        )
+        return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "scope": " ".join(scopes)}
 
     def _authorization_code(self, form: Mapping[str, str], client: OAuthClient) -> dict[str, Any]:
         code = form.get("code", "")

@@ -6,7 +6,13 @@ import asyncio
 
 from scalekit_py import AsyncScalekitClient, ScalekitClient
 
-ALIASES = {"users": "user", "roles": "role", "permissions": "permission", "sessions": "session"}
+ALIASES = {
+    "users": "user",
+    "roles": "role",
+    "permissions": "permission",
+    "sessions": "session",
+    "m2m": "m2m_client",
+}
 
 
 def test_sync_aliases_are_the_same_objects() -> None:

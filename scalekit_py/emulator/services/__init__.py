@@ -22,6 +22,7 @@ SERVICE_MODULES: dict[str, str] = {
     "scalekit.v1.auth.AuthService": "auth",
     "scalekit.v1.auth.passwordless.PasswordlessService": "passwordless",
     "scalekit.v1.auth.webauthn.WebAuthnService": "webauthn",
+    "scalekit.v1.clients.ClientService": "clients",
 }
 
 
