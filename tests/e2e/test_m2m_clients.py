@@ -59,6 +59,7 @@ def new_client(client: ScalekitClient, org_id: str, **kwargs: Any) -> pb.CreateO
 
 @pytest.fixture(scope="module")
 def org_id(emulator: Emulator) -> str:
+    assert emulator.seeded is not None
     return emulator.seeded.organization_id
 
 
