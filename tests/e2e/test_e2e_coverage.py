@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scalekit_py.services import RPC_METHODS, SERVICES
+from scalekit_py.services import COMPOSED_METHODS, RPC_METHODS, SERVICES
 from tests.e2e._support import FLAVOURS, CallRecorder
 
 _HERE = Path(__file__).parent
@@ -46,8 +46,8 @@ def record(recorder: CallRecorder, request: pytest.FixtureRequest) -> CallRecord
 
 
 def test_the_rpc_table_is_complete() -> None:
-    assert len(RPC_METHODS) == 113
-    assert len(set(RPC_METHODS.values())) == 113
+    assert len(RPC_METHODS) == 145
+    assert len(set(RPC_METHODS.values())) == 145
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
@@ -57,8 +57,14 @@ def test_every_rpc_method_was_called(record: CallRecorder, flavour: str) -> None
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
+def test_every_composed_method_was_called(record: CallRecorder, flavour: str) -> None:
+    missing = sorted(set(COMPOSED_METHODS) - record.calls[flavour])
+    assert not missing, f"composed methods never called through the {flavour} client: {missing}"
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
 def test_every_pager_was_used(record: CallRecorder, flavour: str) -> None:
     pagers = _pager_methods()
-    assert len(pagers) == 13  # the pager column of docs/facades.md
+    assert len(pagers) == 17  # the pager column of docs/facades.md
     missing = sorted(pagers - record.calls[flavour])
     assert not missing, f"pagers never used through the {flavour} client: {missing}"

@@ -15,11 +15,10 @@ import urllib.parse
 from typing import Any
 
 from google.protobuf.empty_pb2 import Empty
-from google.protobuf.message import Message
 
 from scalekit_api.v1.clients import clients_pb2 as pb
 from scalekit_py.emulator import _status, m2m
-from scalekit_py.emulator.services._base import Events, Service, handler, new_id, require_fields
+from scalekit_py.emulator.services._base import Events, Service, handler, has_field, new_id, require_fields
 from scalekit_py.emulator.store import Tx
 
 _ENV_DOC = "environment"
@@ -63,7 +62,7 @@ def _apply(client: pb.Client, body: pb.CreateClient | pb.UpdateClient) -> None:
     if body.access_token_expiry:
         client.access_token_expiry = body.access_token_expiry
     for flag in _FLAGS:
-        if Message.HasField(body, flag):
+        if has_field(body, flag):
             setattr(client, flag, getattr(body, flag).value)
     if body.HasField("ip_allowlist"):
         client.ip_allowlist.CopyFrom(body.ip_allowlist)

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from google.protobuf.empty_pb2 import Empty
-from google.protobuf.message import Message
 
 from scalekit_api.v1.clients import clients_pb2 as pb
 from scalekit_py.emulator import _status, m2m
-from scalekit_py.emulator.services._base import Events, Service, handler, new_id, require_fields
+from scalekit_py.emulator.services._base import Events, Service, handler, has_field, new_id, require_fields
 from scalekit_py.emulator.store import Tx
 
 # UpdateResource fields applied when the request has no update mask and the field is set.
@@ -128,7 +127,7 @@ class _ResourceHandlers(Service):
                 if name in mask or (not mask and getattr(body, name)):
                     setattr(resource, name, getattr(body, name))
             for name in _FLAG_FIELDS:
-                if Message.HasField(body, name):
+                if has_field(body, name):
                     setattr(resource, name, getattr(body, name).value)
             if "scopes" in mask or (not mask and body.scopes):
                 kept = {s.name: s for s in resource.scopes}
