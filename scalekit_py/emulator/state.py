@@ -49,6 +49,13 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "login_request_user": ("scalekit.v1.auth.UpdateLoginUserDetailsRequest", "", ()),
     "webauthn_challenge": ("google.protobuf.Struct, id = the challenge", "user id", ()),
     "webauthn_credential": ("scalekit.v1.auth.webauthn.WebAuthnCredential", "user id", ("credential_id",)),
+    # Client credentials (see scalekit_py/emulator/m2m.py; secrets only as digests):
+    "env_client": ("scalekit.v1.clients.Client", "", ()),
+    "m2m_client": ("scalekit.v1.clients.M2MClient", "organization id or resource id", ()),
+    "client_secret": ("google.protobuf.Struct{digest}, id = secret id", "client id", ()),
+    "resource": ("scalekit.v1.clients.Resource", "", ("resource_uri",)),
+    "resource_consent": ("scalekit.v1.clients.ResourceUserConsent", "resource id", ()),
+    "env_login_uris": ("scalekit.v1.clients.EnvironmentLoginUrisResponse, id 'environment'", "", ()),
 }
 
 
