@@ -15,6 +15,7 @@ from scalekit_api.v1.clients import clients_pb2 as pb
 from scalekit_py.emulator import _status, m2m
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id
 from scalekit_py.emulator.services._org_clients import apply_client_fields
+from scalekit_py.emulator.services._resources import find_resource
 from scalekit_py.emulator.store import Tx
 
 _MASKABLE = {"name", "description", "scopes", "custom_claims", "expiry", "redirect_uris"}
@@ -37,14 +38,8 @@ def _check(resource: pb.Resource, body: pb.ResourceClient) -> None:
 
 
 class _ResourceClientHandlers(Service):
-    def _resource(self, tx: Tx, resource_id: str) -> pb.Resource:
-        resource = tx.get(m2m.RESOURCE, resource_id, pb.Resource)
-        if resource is None:
-            raise _status.not_found("resource", resource_id)
-        return resource
-
     def _resource_client(self, tx: Tx, resource_id: str, client_id: str) -> tuple[pb.Resource, pb.M2MClient]:
-        resource = self._resource(tx, resource_id)
+        resource = find_resource(tx, resource_id)
         client = tx.get(m2m.CLIENT, client_id, pb.M2MClient)
         if client is None or client.resource_id != resource.id:
             raise _status.not_found("client", client_id)
@@ -55,7 +50,7 @@ class _ResourceClientHandlers(Service):
         self, request: pb.CreateResourceClientRequest, ctx: Any, events: Events
     ) -> pb.CreateResourceClientResponse:
         with self.state.store.transaction() as tx:
-            resource = self._resource(tx, request.resource_id)
+            resource = find_resource(tx, request.resource_id)
             _check(resource, request.client)
             now = self.now()
             client = pb.M2MClient(client_id=new_id("m2m"), resource_id=resource.id)
@@ -122,7 +117,7 @@ class _ResourceClientHandlers(Service):
         self, request: pb.ListResourceClientsRequest, ctx: Any, events: Events
     ) -> pb.ListResourceClientsResponse:
         with self.state.store.transaction() as tx:
-            resource = self._resource(tx, request.resource_id)
+            resource = find_resource(tx, request.resource_id)
             clients = tx.all(m2m.CLIENT, pb.M2MClient, parent=resource.id)
         dcr = sum(1 for c in clients if c.is_dcr)
         return pb.ListResourceClientsResponse(
@@ -158,7 +153,7 @@ class _ResourceClientHandlers(Service):
             return search in consent.external_user_id.lower()
 
         with self.state.store.transaction() as tx:
-            resource = self._resource(tx, request.resource_id)
+            resource = find_resource(tx, request.resource_id)
             page = tx.page(
                 m2m.CONSENT,
                 pb.ResourceUserConsent,

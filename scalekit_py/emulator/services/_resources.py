@@ -49,13 +49,15 @@ def delete_resource_clients(tx: Tx, resource_id: str) -> list[str]:
     return removed
 
 
-class _ResourceHandlers(Service):
-    def _resource(self, tx: Tx, resource_id: str) -> pb.Resource:
-        resource = tx.get(m2m.RESOURCE, resource_id, pb.Resource)
-        if resource is None:
-            raise _status.not_found("resource", resource_id)
-        return resource
+def find_resource(tx: Tx, resource_id: str) -> pb.Resource:
+    """The stored resource; NOT_FOUND when there is none."""
+    resource = tx.get(m2m.RESOURCE, resource_id, pb.Resource)
+    if resource is None:
+        raise _status.not_found("resource", resource_id)
+    return resource
 
+
+class _ResourceHandlers(Service):
     @handler
     async def create_resource(
         self, request: pb.CreateResourceRequest, ctx: Any, events: Events
@@ -97,7 +99,7 @@ class _ResourceHandlers(Service):
         self, request: pb.GetResourceRequest, ctx: Any, events: Events
     ) -> pb.GetResourceResponse:
         with self.state.store.transaction() as tx:
-            return pb.GetResourceResponse(resource=self._resource(tx, request.resource_id))
+            return pb.GetResourceResponse(resource=find_resource(tx, request.resource_id))
 
     @handler
     async def list_resources(
@@ -122,7 +124,7 @@ class _ResourceHandlers(Service):
         body = request.resource
         mask = set(request.update_mask.paths)
         with self.state.store.transaction() as tx:
-            resource = self._resource(tx, request.resource_id)
+            resource = find_resource(tx, request.resource_id)
             for name in (*_PLAIN_FIELDS, *_NUMBER_FIELDS):
                 if name in mask or (not mask and getattr(body, name)):
                     setattr(resource, name, getattr(body, name))
@@ -152,7 +154,7 @@ class _ResourceHandlers(Service):
     @handler
     async def delete_resource(self, request: pb.DeleteResourceRequest, ctx: Any, events: Events) -> Empty:
         with self.state.store.transaction() as tx:
-            resource = self._resource(tx, request.resource_id)
+            resource = find_resource(tx, request.resource_id)
             removed = delete_resource_clients(tx, resource.id)
             tx.delete(m2m.RESOURCE, resource.id)
         for client_id in removed:
@@ -165,7 +167,7 @@ class _ResourceHandlers(Service):
         self, request: pb.DeleteResourceProviderRequest, ctx: Any, events: Events
     ) -> pb.GetResourceResponse:
         with self.state.store.transaction() as tx:
-            resource = self._resource(tx, request.resource_id)
+            resource = find_resource(tx, request.resource_id)
             if not resource.provider and not resource.HasField("connection_details"):
                 raise _status.failed_precondition(
                     f"resource {resource.id!r} has no provider", error_code="PROVIDER_NOT_FOUND"
@@ -197,7 +199,7 @@ class _ResourceHandlers(Service):
         self, request: pb.EnsureResourceConnectionRequest, ctx: Any, events: Events
     ) -> pb.EnsureResourceConnectionResponse:
         with self.state.store.transaction() as tx:
-            resource = self._resource(tx, request.resource_id)
+            resource = find_resource(tx, request.resource_id)
             if self._ensure_connection(resource):
                 resource.update_time.CopyFrom(self.now())
                 tx.update(m2m.RESOURCE, resource.id, resource)
