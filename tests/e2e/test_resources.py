@@ -195,10 +195,22 @@ def test_resource_clients_and_their_secrets(client: ScalekitClient, emulator: Em
 
 
 def test_consents_are_recorded_at_authorize_listed_and_revocable(
-    client: ScalekitClient, emulator: Emulator
+    client: ScalekitClient, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     res = new_resource(client, scopes=["docs:read"])
     rc = new_resource_client(client, res.id, scopes=["docs:read"], redirect_uris=[REDIRECT]).client
+    emitted: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(emulator.state, "emit", lambda kind, data: emitted.append((kind, data)))
+    refused = httpx.get(
+        f"{emulator.env_url}/oauth/authorize",
+        params={
+            "client_id": rc.client_id,
+            "redirect_uri": "http://127.0.0.1:9/other",
+            "response_type": "code",
+        },
+        timeout=10,
+    )
+    assert refused.status_code == 400, "only the client's own redirect URIs are accepted"
     answer = authorize(emulator, rc.client_id, "openid docs:read")
     assert answer.status_code == 302, answer.text
     location = urllib.parse.urlsplit(answer.headers["location"])
@@ -211,6 +223,7 @@ def test_consents_are_recorded_at_authorize_listed_and_revocable(
     assert [(c.client_id, c.external_user_id) for c in page.consents] == [(rc.client_id, user_id)]
     consent = page.consents[0]
     assert consent.id.startswith("usrcnst_")
+    assert ("resource.consent_granted", {"consent_id": consent.id, "client_id": rc.client_id}) in emitted
     assert list(consent.scopes) == ["openid", "docs:read"]
     assert consent.client_name == rc.name
     assert [c.id for c in client.resources.iter_user_consents(res.id, user_ids=[user_id])] == [consent.id]
