@@ -141,15 +141,30 @@ def drop_secrets(tx: Tx, held: Iterable[pb.ClientSecret]) -> None:
         tx.delete(SECRET, secret.id)
 
 
-def _secret_matches(tx: Tx, held: Iterable[pb.ClientSecret], presented: str) -> bool:
-    matched = False
+def _matching_secret(tx: Tx, held: Iterable[pb.ClientSecret], presented: str) -> str:
+    """The id of the active secret ``presented`` is ('' when none); every candidate is compared."""
+    matched = ""
     for secret in held:
         if secret.status != pb.ACTIVE:
             continue
         record = tx.get(SECRET, secret.id, Struct)
         if record is not None and hmac.compare_digest(_digest(presented), str(record["digest"])):
-            matched = True
+            matched = secret.id
     return matched
+
+
+def _mark_used(tx: Tx, client_id: str, secret_id: str, now: float) -> None:
+    """Set ``last_used_time`` of one secret of a stored client."""
+    doc: pb.Client | pb.M2MClient | None = tx.get(ENV_CLIENT, client_id, pb.Client)
+    kind = ENV_CLIENT
+    if doc is None:
+        doc, kind = tx.get(CLIENT, client_id, pb.M2MClient), CLIENT
+    if doc is None:
+        return
+    for secret in doc.secrets:
+        if secret.id == secret_id:
+            secret.last_used_time.FromNanoseconds(int(now * 1e9))
+    tx.update(kind, client_id, doc)
 
 
 def find_principal(tx: Tx, client_id: str) -> tuple[Principal, list[pb.ClientSecret]] | None:
@@ -190,11 +205,17 @@ def find_principal(tx: Tx, client_id: str) -> tuple[Principal, list[pb.ClientSec
     return principal, list(m2m.secrets)
 
 
-def authenticate(tx: Tx, client_id: str, secret: str) -> Principal | None:
-    """The stored client when ``secret`` is one of its active secrets, else ``None``."""
+def authenticate(tx: Tx, client_id: str, secret: str, *, now: float | None = None) -> Principal | None:
+    """The stored client when ``secret`` is one of its active secrets, else ``None``.
+
+    With ``now``, the secret's ``last_used_time`` is set (a successful authentication is a use).
+    """
     found = find_principal(tx, client_id)
-    if found is None or not _secret_matches(tx, found[1], secret):
+    secret_id = _matching_secret(tx, found[1], secret) if found is not None else ""
+    if found is None or not secret_id:
         return None
+    if now is not None:
+        _mark_used(tx, client_id, secret_id, now)
     return found[0]
 
 

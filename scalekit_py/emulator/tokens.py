@@ -113,7 +113,7 @@ class Tokens:
         if client is not None:
             return client if client.check_secret(secret) else None
         with self.state.store.transaction() as tx:
-            principal = m2m.authenticate(tx, client_id, secret)
+            principal = m2m.authenticate(tx, client_id, secret, now=self.state.clock())
         if principal is None:
             return None
         return OAuthClient(client_id, "", principal.redirect_uris, principal)

@@ -188,6 +188,8 @@ def test_secrets_rotate_and_a_removed_secret_stops_working(
     assert access_token(emulator.env_url, client_id, added.plain_secret)
     remaining = client.m2m_client.get_organization_client(org_id, client_id).secrets
     assert [s.id for s in remaining] == [added.secret.id]
+    assert remaining[0].HasField("last_used_time"), "a use at the token endpoint is recorded"
+    assert not added.secret.HasField("last_used_time")
     api_error(
         NotFoundError,
         lambda: client.m2m_client.remove_organization_client_secret(org_id, client_id, first_id),
