@@ -412,7 +412,8 @@ class Grants:
         return {"active": True, "token_type": "Bearer", **{k: claims[k] for k in keys if k in claims}}
 
     def access_claims(self, token: str) -> dict[str, Any] | None:
-        """Claims of an access token that is valid now (its login session still active), else None."""
+        """Claims of an access token that is valid now (its login session still active, its client not
+        deleted), else None."""
         try:
             claims = self.rt.tokens.decode(token)
         except InvalidToken:
@@ -420,8 +421,11 @@ class Grants:
         if "client_id" not in claims or "scope" not in claims:
             return None  # an id token is not an access token
         sid = claims.get("sid")
-        if sid:
+        client_id = str(claims["client_id"])
+        if sid or client_id not in self.rt.tokens.clients:
             with self.rt.state.store.transaction() as tx:
-                if not session_active(tx, str(sid), self.now()):
+                if sid and not session_active(tx, str(sid), self.now()):
                     return None
+                if client_id not in self.rt.tokens.clients and m2m.find_principal(tx, client_id) is None:
+                    return None  # its client was deleted
         return claims

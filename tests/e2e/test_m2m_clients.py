@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import httpx
 import pytest
 
 from scalekit_api.v1.clients import clients_pb2 as pb
@@ -197,13 +198,28 @@ def test_secrets_rotate_and_a_removed_secret_stops_working(
     )
 
 
+def introspect(emulator: Emulator, token: str) -> dict[str, Any]:
+    answer = httpx.post(
+        f"{emulator.env_url}/oauth/introspect",
+        data={"token": token},
+        auth=(emulator.client_id, emulator.client_secret),
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
 def test_a_deleted_client_stops_working(client: ScalekitClient, emulator: Emulator, org_id: str) -> None:
     created = new_client(client, org_id)
     client_id, secret = created.client.client_id, created.plain_secret
-    assert access_token(emulator.env_url, client_id, secret)
+    token = access_token(emulator.env_url, client_id, secret)
+    before = introspect(emulator, token)
+    assert (before["active"], before["client_id"], before["oid"]) == (True, client_id, org_id)
     client.m2m_client.delete_organization_client(org_id, client_id)
     refused = token_response(emulator.env_url, client_id, secret)
     assert (refused.status_code, refused.json()["error"]) == (401, "invalid_client")
+    assert introspect(emulator, token) == {"active": False}, "its tokens are no longer active"
 
 
 def test_validation_and_unknown_ids(client: ScalekitClient, org_id: str) -> None:
