@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV)/bin):$(PATH)
 
-.PHONY: help setup setup-system setup-interop update-api check-api generate check-generated sync check-sync lint breaking typecheck test demo bench check
+.PHONY: help setup setup-system setup-interop official-names update-api check-api generate check-generated sync check-sync lint breaking typecheck test demo bench check
 
 help:
 	@echo "setup setup-system update-api check-api generate check-generated sync check-sync lint breaking typecheck test demo bench check"
@@ -34,6 +34,9 @@ setup-interop:  ## test-only clients: official Node SDK (npm) and official Pytho
 	cd tests/interop/clients && npm ci --no-audit --no-fund --loglevel=error
 	test -x .interop/venv/bin/python || $(PYTHON) -m venv .interop/venv
 	.interop/venv/bin/python -m pip install -q scalekit-sdk-python==2.21.0
+
+official-names:  ## re-record the official Python SDK's public method names (tests/fixtures/official_python_sdk_methods.json)
+	.interop/venv/bin/python tools/official_names.py
 
 # UPSTREAM=scalekit-sdk-python==X.Y.Z (or UPSTREAM=latest) moves the pin; empty re-derives at the pin.
 UPSTREAM ?=

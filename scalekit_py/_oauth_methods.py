@@ -8,9 +8,13 @@ lives in :mod:`scalekit_py.oauth`; these are one-line forwards.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from scalekit_py import webhooks
+
 if TYPE_CHECKING:
+    from scalekit_py._tokens import AsyncClientCredentialsTokenSource, ClientCredentialsTokenSource
     from scalekit_py.oauth import (
         AsyncOAuthClient,
         AuthenticationResponse,
@@ -49,6 +53,39 @@ class _OAuthHost:
 
     def _verify(self) -> Any:
         return self._opts.verify
+
+    @staticmethod
+    def _scopes_options(required_scopes: Sequence[str]) -> TokenValidationOptions:
+        from scalekit_py.oauth import TokenValidationOptions
+
+        if isinstance(required_scopes, str) or not required_scopes:
+            raise ValueError("required_scopes must be a non-empty list of scope names")
+        # Any audience: the token may be an organization client's, issued for an API resource.
+        return TokenValidationOptions(audience=(), required_scopes=list(required_scopes))
+
+    @staticmethod
+    def verify_webhook_payload(secret: str, headers: webhooks.HeadersLike, payload: str | bytes) -> bool:
+        """Verify a webhook delivery; see :func:`scalekit_py.webhooks.verify_webhook_payload` (no I/O).
+
+        Returns:
+            ``True``.
+
+        Raises:
+            WebhookVerificationError: the signature, timestamp or headers are not valid.
+        """
+        return webhooks.verify_webhook_payload(secret, headers, payload)
+
+    @staticmethod
+    def verify_interceptor_payload(secret: str, headers: webhooks.HeadersLike, payload: str | bytes) -> bool:
+        """Verify an interceptor request; see :func:`scalekit_py.webhooks.verify_interceptor_payload`.
+
+        Returns:
+            ``True``.
+
+        Raises:
+            WebhookVerificationError: the signature, timestamp or headers are not valid.
+        """
+        return webhooks.verify_interceptor_payload(secret, headers, payload)
 
 
 class OAuthMethods(_OAuthHost):
@@ -123,6 +160,58 @@ class OAuthMethods(_OAuthHost):
     def discover(self, *, refresh: bool = False) -> DiscoveryDocument:
         """The OIDC discovery document (cached); see ``OAuthClient``."""
         return self.oauth.discover(refresh=refresh)
+
+    if TYPE_CHECKING:
+
+        @property
+        def token_source(self) -> ClientCredentialsTokenSource: ...  # provided by the client
+
+    def validate_access_token_and_get_claims(
+        self, token: str, options: TokenValidationOptions | None = None
+    ) -> dict[str, Any]:
+        """The verified claims of an access token (same as :meth:`validate_token`).
+
+        Raises:
+            TokenValidationError: the token is not valid; the message says why.
+        """
+        return self.oauth.validate_token(token, options)
+
+    def verify_scopes(self, token: str, required_scopes: Sequence[str]) -> bool:
+        """Check that a token is valid (signature, issuer, expiry) and grants every required scope.
+
+        Unlike the official SDK, the signature is verified too: an unsigned token with the right scopes
+        is refused. Any audience is accepted.
+
+        Returns:
+            ``True``.
+
+        Raises:
+            TokenValidationError: the token is invalid or lacks scopes (the message names them).
+        """
+        self.oauth.validate_token(token, self._scopes_options(required_scopes))
+        return True
+
+    def generate_client_token(
+        self, client_id: str, client_secret: str, scopes: Sequence[str] | None = None
+    ) -> str:
+        """A new access token for any client's credentials (``client_credentials`` grant).
+
+        Use it for an organization's M2M client, or any client other than this one.
+
+        Returns:
+            The access token.
+
+        Raises:
+            OAuthError: the credentials or scopes were refused (``invalid_client``, ...).
+        """
+        grant = self.oauth.client_credentials_token(
+            client_id=client_id, client_secret=client_secret, scopes=scopes
+        )
+        return grant.access_token
+
+    def get_client_access_token(self) -> str:
+        """This client's own access token: the cached one its API calls use, refreshed when due."""
+        return self.token_source.get_token()
 
 
 class AsyncOAuthMethods(_OAuthHost):
@@ -199,3 +288,32 @@ class AsyncOAuthMethods(_OAuthHost):
     async def discover(self, *, refresh: bool = False) -> DiscoveryDocument:
         """The OIDC discovery document (cached); see ``AsyncOAuthClient``."""
         return await self.oauth.discover(refresh=refresh)
+
+    if TYPE_CHECKING:
+
+        @property
+        def token_source(self) -> AsyncClientCredentialsTokenSource: ...  # provided by the client
+
+    async def validate_access_token_and_get_claims(
+        self, token: str, options: TokenValidationOptions | None = None
+    ) -> dict[str, Any]:
+        """See :meth:`scalekit_py.ScalekitClient.validate_access_token_and_get_claims`."""
+        return await self.oauth.validate_token(token, options)
+
+    async def verify_scopes(self, token: str, required_scopes: Sequence[str]) -> bool:
+        """See :meth:`scalekit_py.ScalekitClient.verify_scopes`."""
+        await self.oauth.validate_token(token, self._scopes_options(required_scopes))
+        return True
+
+    async def generate_client_token(
+        self, client_id: str, client_secret: str, scopes: Sequence[str] | None = None
+    ) -> str:
+        """See :meth:`scalekit_py.ScalekitClient.generate_client_token`."""
+        grant = await self.oauth.client_credentials_token(
+            client_id=client_id, client_secret=client_secret, scopes=scopes
+        )
+        return grant.access_token
+
+    async def get_client_access_token(self) -> str:
+        """See :meth:`scalekit_py.ScalekitClient.get_client_access_token`."""
+        return await self.token_source.get_token()

@@ -103,6 +103,16 @@ class OAuthClientBase:
     def _finish(self, parsed: _jwt.ParsedToken, key: VerificationKey, policy: ClaimsPolicy) -> dict[str, Any]:
         return _jwt.verify(parsed, key, policy, now=self._clock())
 
+    def _credentials(self, client_id: str | None, client_secret: str | None) -> tuple[str, str]:
+        """The credentials of a client-credentials request: given ones, else this client's own."""
+        if (client_id is None) != (client_secret is None):
+            raise TypeError("pass both client_id and client_secret, or neither")
+        if client_id is None or client_secret is None:
+            return self.client_id, self._client_secret
+        if not client_id or not client_secret:
+            raise ValueError("client_id and client_secret must not be empty")
+        return client_id, client_secret
+
     def _id_token_options(self) -> TokenValidationOptions:
         return TokenValidationOptions(issuer=self.env_url, audience=self.client_id)
 

@@ -7,7 +7,7 @@ status, body and headers back to them. Failures map through :mod:`scalekit_py._e
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,6 +106,19 @@ def refresh_request(client_id: str, client_secret: str, refresh_token: str) -> H
         ("refresh_token", refresh_token),
         *_client_auth(client_id, client_secret),
     )
+    return HttpRequest("POST", TOKEN_PATH, "token", form=form)
+
+
+def client_credentials_request(
+    client_id: str, client_secret: str, scopes: Sequence[str] | None = None
+) -> HttpRequest:
+    """``POST /oauth/token`` with ``grant_type=client_credentials`` (and ``scope``, space-separated)."""
+    form: tuple[tuple[str, str], ...] = (
+        ("grant_type", "client_credentials"),
+        *_client_auth(client_id, client_secret),
+    )
+    if scopes:
+        form = (*form, ("scope", " ".join(scopes)))
     return HttpRequest("POST", TOKEN_PATH, "token", form=form)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from scalekit_py import _errmap, errors
@@ -240,6 +240,26 @@ class OAuthClient(OAuthClientBase):
         req = _http.refresh_request(self.client_id, self._client_secret, refresh_token)
         return _http.parse_token_response(*self._send(req))
 
+    def client_credentials_token(
+        self,
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        scopes: Sequence[str] | None = None,
+    ) -> TokenResponse:
+        """Get an access token with ``grant_type=client_credentials`` (always a new one, not cached).
+
+        Args:
+            client_id: the client to authenticate as; default: this client.
+            client_secret: that client's secret; default: this client's secret.
+            scopes: scopes to request (``None``: the client's configured scopes).
+
+        Raises:
+            OAuthError: ``invalid_client`` for wrong credentials, ``invalid_scope``, ...
+        """
+        req = _http.client_credentials_request(*self._credentials(client_id, client_secret), scopes)
+        return _http.parse_token_response(*self._send(req))
+
     def introspect_token(self, token: str, token_type_hint: str | None = None) -> TokenIntrospection:
         """Ask the server whether a token is active (RFC 7662).
 
@@ -398,6 +418,17 @@ class AsyncOAuthClient(OAuthClientBase):
     async def refresh_access_token(self, refresh_token: str) -> TokenResponse:
         """See :meth:`OAuthClient.refresh_access_token`."""
         req = _http.refresh_request(self.client_id, self._client_secret, refresh_token)
+        return _http.parse_token_response(*await self._send(req))
+
+    async def client_credentials_token(
+        self,
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        scopes: Sequence[str] | None = None,
+    ) -> TokenResponse:
+        """See :meth:`OAuthClient.client_credentials_token`."""
+        req = _http.client_credentials_request(*self._credentials(client_id, client_secret), scopes)
         return _http.parse_token_response(*await self._send(req))
 
     async def introspect_token(self, token: str, token_type_hint: str | None = None) -> TokenIntrospection:

@@ -35,7 +35,7 @@ Conventions every method follows:
 
 from __future__ import annotations
 
-__all__ = ["COMPOSED_METHODS", "RPC_METHODS", "SERVICES"]
+__all__ = ["CONVENIENCE_METHODS", "RPC_METHODS", "SERVICES"]
 
 SERVICES: dict[str, tuple[str, str]] = {
     "organization": ("organizations", "OrganizationService"),
@@ -217,11 +217,21 @@ RPC_METHODS: dict[str, str] = {
 }
 """gRPC path -> ``"<client attribute>.<method>"``, for every RPC an admin client may call."""
 
-COMPOSED_METHODS: dict[str, str] = {
+CONVENIENCE_METHODS: dict[str, str] = {
+    "user.get_user_by_external_id": "user.get_user",
+    "user.update_user_by_external_id": "user.update_user",
+    "user.delete_user_by_external_id": "user.delete_user",
+    "user.create_membership_by_external_id": "user.create_membership",
+    "user.update_membership_by_external_id": "user.update_membership",
+    "user.delete_membership_by_external_id": "user.delete_membership",
+    "organization.update_organization_by_external_id": "organization.update_organization",
+    "connection.list_connections_by_domain": "connection.list_connections",
+    "directory.get_primary_directory_by_organization_id": "directory.list_directories",
+    "session.create_session_filter": "",
+    # The client-id-keyed CreateClientSecret / DeleteClientSecret under the official resource names; they
+    # first check (GetResourceClient) that the client belongs to the resource, like the official SDK.
     "resources.create_resource_client_secret": "clients.create_client_secret",
     "resources.delete_resource_client_secret": "clients.delete_client_secret",
 }
-"""Official-SDK method names that are not an RPC of their own: ``"<attribute>.<method>"`` -> the facade
-method (in :data:`RPC_METHODS`) they call after a check. The official Python SDK exposes the
-client-id-keyed ``CreateClientSecret`` / ``DeleteClientSecret`` RPCs as resource methods that first
-check the client belongs to the resource; ours do the same (one ``GetResourceClient`` call first)."""
+"""Facade methods kept for the official SDKs' names that add no RPC of their own:
+``"<attribute>.<method>"`` -> the facade method they call (``""``: none, a pure helper)."""

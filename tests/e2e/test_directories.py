@@ -56,7 +56,7 @@ def test_directory_lifecycle(client: ScalekitClient) -> None:
     assert directory.id.startswith("dir_")
     assert directory.organization_id == org_id
     assert (directory.directory_type, directory.directory_provider) == (pb.SCIM, pb.OKTA)
-    assert (directory.enabled, directory.status) == (False, "DRAFT")
+    assert (directory.enabled, directory.status) == (True, "DRAFT")  # a provider and a type: enabled
     assert client.directory.get_directory(org_id, directory.id) == directory
     listed = client.directory.list_directories(org_id)
     assert isinstance(listed, pb.ListDirectoriesResponse)
@@ -68,6 +68,7 @@ def test_directory_lifecycle(client: ScalekitClient) -> None:
     assert isinstance(renamed, pb.Directory)
     assert renamed.name == "Corporate Okta"
 
+    assert client.directory.disable_directory(org_id, directory.id).enabled is False
     on = client.directory.enable_directory(org_id, directory.id)
     assert isinstance(on, pb.ToggleDirectoryResponse)
     assert on.enabled is True

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scalekit_py.services import COMPOSED_METHODS, RPC_METHODS, SERVICES
+from scalekit_py.services import CONVENIENCE_METHODS, RPC_METHODS, SERVICES
 from tests.e2e._support import FLAVOURS, CallRecorder
 
 _HERE = Path(__file__).parent
@@ -52,14 +52,8 @@ def test_the_rpc_table_is_complete() -> None:
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_every_rpc_method_was_called(record: CallRecorder, flavour: str) -> None:
-    missing = sorted(set(RPC_METHODS.values()) - record.calls[flavour])
+    missing = sorted((set(RPC_METHODS.values()) | set(CONVENIENCE_METHODS)) - record.calls[flavour])
     assert not missing, f"{len(missing)} facade methods never called through the {flavour} client: {missing}"
-
-
-@pytest.mark.parametrize("flavour", FLAVOURS)
-def test_every_composed_method_was_called(record: CallRecorder, flavour: str) -> None:
-    missing = sorted(set(COMPOSED_METHODS) - record.calls[flavour])
-    assert not missing, f"composed methods never called through the {flavour} client: {missing}"
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)

@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 import scalekit_api
 from scalekit_py._contract import load
 from scalekit_py._transport.retry import RetryPolicy
-from scalekit_py.services import COMPOSED_METHODS, RPC_METHODS, SERVICES
+from scalekit_py.services import CONVENIENCE_METHODS, RPC_METHODS, SERVICES
 from scalekit_py.services._rpcs import READ_PREFIXES
 from tests.services._support import (
     EMPTY,
@@ -215,16 +215,20 @@ def test_no_public_method_without_an_rpc(attr: str, flavour: str) -> None:
     cls = service_class(attr, flavour)
     mapped = {t.split(".")[1] for t in RPC_METHODS.values() if t.startswith(attr + ".")}
     pagers = {pager_name(RPC_METHODS[p].split(".")[1]) for p in PAGINATED if RPC_METHODS[p].startswith(attr)}
-    composed = {t.split(".")[1] for t in COMPOSED_METHODS if t.startswith(attr + ".")}
+    convenience = {m.split(".")[1] for m in CONVENIENCE_METHODS if m.startswith(attr + ".")}
     public = {n for n, _ in inspect.getmembers(cls, inspect.isfunction) if not n.startswith("_")}
-    assert public == mapped | pagers | composed
+    assert public == mapped | pagers | convenience
 
 
-def test_composed_methods_name_facade_methods_and_are_not_rpcs() -> None:
-    targets = set(RPC_METHODS.values())
-    for name, target in COMPOSED_METHODS.items():
-        assert name not in targets, f"{name} is an RPC's facade method, not a composed one"
-        assert target in targets, f"{name} calls {target}, which is no facade method"
+def test_convenience_methods_call_a_facade_method_of_their_own_service() -> None:
+    facade_methods = set(RPC_METHODS.values())
+    for method, target in CONVENIENCE_METHODS.items():
+        assert method not in facade_methods
+        if target:
+            assert target in facade_methods, f"{method} calls {target}, which is no facade method"
+            target_path = next(p for p, t in RPC_METHODS.items() if t == target)
+            own = {p.split("/")[1] for p, t in RPC_METHODS.items() if t.split(".")[0] == method.split(".")[0]}
+            assert target_path.split("/")[1] in own, f"{method} calls an RPC of another gRPC service"
 
 
 @pytest.mark.parametrize("attr", sorted(SERVICES))

@@ -24,6 +24,7 @@ from scalekit_api.v1.connections import connections_pb2 as pb
 from scalekit_api.v1.domains import domains_pb2
 from scalekit_api.v1.organizations import organizations_pb2
 from scalekit_py.emulator import _status
+from scalekit_py.emulator.services._app_providers import APP_PROVIDERS, app_key_id
 from scalekit_py.emulator.services._base import (
     Events,
     Service,
@@ -257,6 +258,14 @@ class ConnectionService(Service, connections_connect.ConnectionService):
         if not request.connection.type:
             raise _status.invalid_argument([("connection.type", "is required", "required")])
         conn = self._new(request.connection, "")
+        is_app = request.flags.is_app and conn.type == pb.OAUTH
+        app = APP_PROVIDERS.get(conn.provider_key.lower()) if is_app else None
+        if app is not None:
+            if not conn.key_id:
+                conn.key_id = app_key_id(conn.provider_key)
+            conn.enabled = True
+            conn.oauth_config.authorize_uri.value = app.authorize_uri
+            conn.oauth_config.token_uri.value = app.token_uri
         with self.state.store.transaction() as tx:
             tx.insert(KIND, conn.id, conn, unique={"key_id": conn.key_id})
             tx.insert(FLAGS, conn.id, request.flags)

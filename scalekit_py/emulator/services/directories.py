@@ -131,7 +131,8 @@ class DirectoryService(Service, directories_connect.DirectoryService):
                 name=f"{label} {pb.DirectoryType.Name(src.directory_type)}",
                 directory_type=src.directory_type,
                 organization_id=org_id,
-                enabled=False,
+                # As the real service: a directory created for a known provider and type is enabled.
+                enabled=bool(provider and src.directory_type),
                 directory_provider=provider,
                 directory_endpoint=f"{self.state.env_url}/api/v1/directorysync/{dir_id}/scim/v2",
                 status="DRAFT",

@@ -160,6 +160,21 @@ class AsyncConnectionService(_AsyncEnvironmentConnectionMethods):
         )
         return await self._caller.call(rpcs.LIST_CONNECTIONS, request, timeout=timeout, retry=retry)
 
+    async def list_connections_by_domain(
+        self,
+        domain: str,
+        *,
+        include: str | None = None,
+        timeout: Timeout = NOT_GIVEN,
+        retry: RetryArg = NOT_GIVEN,
+    ) -> pb.ListConnectionsResponse:
+        """The connections that serve an email domain; same as ``list_connections(domain=...)``.
+
+        Example:
+            >>> conns = (await client.connection.list_connections_by_domain("acme.com")).connections
+        """
+        return await self.list_connections(domain=domain, include=include, timeout=timeout, retry=retry)
+
     async def list_organization_connections(
         self,
         *,

@@ -139,6 +139,28 @@ class AsyncOrganizationService(_AsyncOrganizationSettingsMethods):
         response = await self._caller.call(rpcs.UPDATE_ORGANIZATION, request, timeout=timeout, retry=retry)
         return response.organization
 
+    async def update_organization_by_external_id(
+        self,
+        external_id: str,
+        *,
+        organization: pb.UpdateOrganization,
+        update_mask: Sequence[str] | None = None,
+        timeout: Timeout = NOT_GIVEN,
+        retry: RetryArg = NOT_GIVEN,
+    ) -> pb.Organization:
+        """Change an organization named by external id; same as ``update_organization(external_id=...)``.
+
+        Raises:
+            NotFoundError: no organization has this external id.
+        """
+        return await self.update_organization(
+            external_id=external_id,
+            organization=organization,
+            update_mask=update_mask,
+            timeout=timeout,
+            retry=retry,
+        )
+
     async def get_organization(
         self, organization_id: str, *, timeout: Timeout = NOT_GIVEN, retry: RetryArg = NOT_GIVEN
     ) -> pb.Organization:

@@ -82,6 +82,19 @@ class AsyncSessionService:
         response = await self._caller.call(rpcs.REVOKE_SESSION, request, timeout=timeout, retry=retry)
         return response.revoked_session
 
+    @staticmethod
+    def create_session_filter(
+        status: Sequence[str] | None = None,
+        start_time: datetime | timestamp_pb2.Timestamp | None = None,
+        end_time: datetime | timestamp_pb2.Timestamp | None = None,
+    ) -> pb.UserSessionFilter:
+        """A ``UserSessionFilter`` for ``get_user_sessions(filter=...)`` (no I/O; naive datetimes are UTC).
+
+        Example:
+            >>> f = client.session.create_session_filter(status=["ACTIVE"])
+        """
+        return _session_filter(None, status, start_time, end_time) or pb.UserSessionFilter()
+
     async def get_user_sessions(
         self,
         user_id: str,

@@ -11,6 +11,7 @@ from scalekit_api.v1.users import users_pb2 as pb
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._async._memberships import _AsyncMembershipMethods
 from scalekit_py.services._async._pager import AsyncPager
+from scalekit_py.services._async._users_by_external_id import _AsyncUserByExternalIdMethods
 from scalekit_py.services._build import fill
 from scalekit_py.services._caller import AsyncCaller, RetryArg, Timeout
 from scalekit_py.services._page_limits import page_limit
@@ -19,7 +20,7 @@ from scalekit_py.services._rpcs import users as rpcs
 __all__ = ["AsyncUserService"]
 
 
-class AsyncUserService(_AsyncMembershipMethods):
+class AsyncUserService(_AsyncMembershipMethods, _AsyncUserByExternalIdMethods):
     """``client.user``: the RPCs of ``scalekit.v1.users.UserService``."""
 
     def __init__(self, caller: AsyncCaller) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scalekit_api.v1.directories import directories_pb2 as pb
+from scalekit_py import errors
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py.services._build import fill, merged
 from scalekit_py.services._caller import RetryArg, SyncCaller, Timeout
@@ -287,6 +288,21 @@ class DirectoryService(_DirectorySyncMethods):
         """
         request = pb.ListDirectoriesRequest(organization_id=organization_id)
         return self._caller.call(rpcs.LIST_DIRECTORIES, request, timeout=timeout, retry=retry)
+
+    def get_primary_directory_by_organization_id(
+        self, organization_id: str, *, timeout: Timeout = NOT_GIVEN, retry: RetryArg = NOT_GIVEN
+    ) -> pb.Directory:
+        """The organization's first directory (from ``list_directories``).
+
+        Raises:
+            NotFoundError: the organization has no directory (or does not exist).
+        """
+        listed = self.list_directories(organization_id, timeout=timeout, retry=retry)
+        if not listed.directories:
+            raise errors.NotFoundError(
+                f"organization {organization_id!r} has no directory", grpc_code="NOT_FOUND", http_status=404
+            )
+        return listed.directories[0]
 
     def enable_directory(
         self,

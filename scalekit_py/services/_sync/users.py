@@ -17,11 +17,12 @@ from scalekit_py.services._page_limits import page_limit
 from scalekit_py.services._rpcs import users as rpcs
 from scalekit_py.services._sync._memberships import _MembershipMethods
 from scalekit_py.services._sync._pager import Pager
+from scalekit_py.services._sync._users_by_external_id import _UserByExternalIdMethods
 
 __all__ = ["UserService"]
 
 
-class UserService(_MembershipMethods):
+class UserService(_MembershipMethods, _UserByExternalIdMethods):
     """``client.user``: the RPCs of ``scalekit.v1.users.UserService``."""
 
     def __init__(self, caller: SyncCaller) -> None:

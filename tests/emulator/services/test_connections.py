@@ -447,6 +447,32 @@ def test_list_app_connections(stub: Stub) -> None:
     assert violated(fails(stub.ListAppConnections, pb.ListAppConnectionsRequest(query="ab"))) == {"query"}
 
 
+def test_an_app_connection_for_a_known_provider(stub: Stub) -> None:
+    spec = pb.CreateConnection(type=pb.OAUTH, provider=pb.CUSTOM, provider_key="HUBSPOT")
+    app = stub.CreateEnvironmentConnection(
+        pb.CreateEnvironmentConnectionRequest(connection=spec, flags=pb.Flags(is_app=True))
+    ).connection
+    assert app.key_id.startswith("hubspot-")
+    assert len(app.key_id) > len("hubspot-")
+    assert app.enabled is True
+    assert app.oauth_config.authorize_uri.value == "https://app.hubspot.com/oauth/authorize"
+    assert app.oauth_config.token_uri.value.startswith("https://")
+    again = stub.CreateEnvironmentConnection(
+        pb.CreateEnvironmentConnectionRequest(connection=spec, flags=pb.Flags(is_app=True))
+    ).connection
+    assert again.key_id != app.key_id, "each app connection gets its own key id"
+    # Not an app, or an unknown provider: no provider defaults, created disabled.
+    plain = stub.CreateEnvironmentConnection(
+        pb.CreateEnvironmentConnectionRequest(connection=spec)
+    ).connection
+    assert (plain.key_id, plain.enabled, plain.oauth_config.HasField("authorize_uri")) == ("", False, False)
+    unknown = pb.CreateConnection(type=pb.OAUTH, provider=pb.CUSTOM, provider_key=uid("acme"))
+    other = stub.CreateEnvironmentConnection(
+        pb.CreateEnvironmentConnectionRequest(connection=unknown, flags=pb.Flags(is_app=True))
+    ).connection
+    assert (other.key_id, other.enabled) == ("", False)
+
+
 # ----- test results -----
 
 

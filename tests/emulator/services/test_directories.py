@@ -75,8 +75,8 @@ def create(stub: Stub, org_id: str, enabled: bool = False) -> pb.Directory:
     directory = stub.CreateDirectory(
         pb.CreateDirectoryRequest(organization_id=org_id, directory=spec)
     ).directory
-    if enabled:
-        stub.EnableDirectory(pb.ToggleDirectoryRequest(organization_id=org_id, id=directory.id))
+    if not enabled:  # created enabled (a provider and a type); most tests start from a disabled one
+        stub.DisableDirectory(pb.ToggleDirectoryRequest(organization_id=org_id, id=directory.id))
     return directory
 
 
@@ -87,12 +87,19 @@ def get(stub: Stub, org_id: str, dir_id: str) -> pb.Directory:
 # ----- directories -----
 
 
+def test_a_directory_without_a_provider_is_created_disabled(stub: Stub, org_id: str) -> None:
+    spec = pb.CreateDirectory(directory_type=pb.SCIM)
+    bare = stub.CreateDirectory(pb.CreateDirectoryRequest(organization_id=org_id, directory=spec))
+    assert bare.directory.enabled is False, "no provider: not enabled"
+    stub.DeleteDirectory(pb.DeleteDirectoryRequest(organization_id=org_id, id=bare.directory.id))
+
+
 def test_create_get_list(stub: Stub, org_id: str, emulator: Emulator, emitted: Events) -> None:
-    d = create(stub, org_id)
+    d = create(stub, org_id, enabled=True)
     assert d.id.startswith("dir_")
     assert (d.organization_id, d.enabled, d.directory_type, d.directory_provider) == (
         org_id,
-        False,
+        True,  # created for a provider and a type: enabled, as the real service does
         pb.SCIM,
         pb.OKTA,
     )
