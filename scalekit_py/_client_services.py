@@ -15,26 +15,32 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     from scalekit_py._transport.call import AsyncCaller, SyncCaller
     from scalekit_py.services._async.auth import AsyncAuthService
+    from scalekit_py.services._async.clients import AsyncClientService
     from scalekit_py.services._async.connections import AsyncConnectionService
     from scalekit_py.services._async.directories import AsyncDirectoryService
     from scalekit_py.services._async.domains import AsyncDomainService
     from scalekit_py.services._async.events import AsyncEventService
+    from scalekit_py.services._async.m2m_clients import AsyncM2MClientService
     from scalekit_py.services._async.organizations import AsyncOrganizationService
     from scalekit_py.services._async.passwordless import AsyncPasswordlessService
     from scalekit_py.services._async.permissions import AsyncPermissionService
+    from scalekit_py.services._async.resources import AsyncResourceService
     from scalekit_py.services._async.roles import AsyncRoleService
     from scalekit_py.services._async.sessions import AsyncSessionService
     from scalekit_py.services._async.tokens import AsyncTokenService
     from scalekit_py.services._async.users import AsyncUserService
     from scalekit_py.services._async.webauthn import AsyncWebAuthnService
     from scalekit_py.services._sync.auth import AuthService
+    from scalekit_py.services._sync.clients import ClientService
     from scalekit_py.services._sync.connections import ConnectionService
     from scalekit_py.services._sync.directories import DirectoryService
     from scalekit_py.services._sync.domains import DomainService
     from scalekit_py.services._sync.events import EventService
+    from scalekit_py.services._sync.m2m_clients import M2MClientService
     from scalekit_py.services._sync.organizations import OrganizationService
     from scalekit_py.services._sync.passwordless import PasswordlessService
     from scalekit_py.services._sync.permissions import PermissionService
+    from scalekit_py.services._sync.resources import ResourceService
     from scalekit_py.services._sync.roles import RoleService
     from scalekit_py.services._sync.sessions import SessionService
     from scalekit_py.services._sync.tokens import TokenService
@@ -177,6 +183,31 @@ class AsyncServices(_Host):
 
         return self._service("events", lambda: Cls(self.caller))
 
+    def m2m_client(self) -> AsyncM2MClientService:
+        """Organization (M2M) clients: API credentials of one organization (the official Python name)."""
+        from scalekit_py.services._async.m2m_clients import AsyncM2MClientService as Cls
+
+        return self._service("m2m_client", lambda: Cls(self.caller))
+
+    @property
+    def m2m(self) -> AsyncM2MClientService:
+        """Alias of :attr:`m2m_client` (the official Node SDK's name)."""
+        return self.m2m_client
+
+    @property
+    def resources(self) -> AsyncResourceService:
+        """API resources (e.g. MCP servers), their clients and user consents."""
+        from scalekit_py.services._async.resources import AsyncResourceService as Cls
+
+        return self._service("resources", lambda: Cls(self.caller))
+
+    @property
+    def clients(self) -> AsyncClientService:
+        """Environment clients (API credentials), their secrets and the environment's login URIs."""
+        from scalekit_py.services._async.clients import AsyncClientService as Cls
+
+        return self._service("clients", lambda: Cls(self.caller))
+
 
 class SyncServices(_Host):
     """The facades of :class:`~scalekit_py.ScalekitClient`."""
@@ -302,3 +333,28 @@ class SyncServices(_Host):
         from scalekit_py.services._sync.events import EventService as Cls
 
         return self._service("events", lambda: Cls(self.caller))
+
+    def m2m_client(self) -> M2MClientService:
+        """Organization (M2M) clients: API credentials of one organization (the official Python name)."""
+        from scalekit_py.services._sync.m2m_clients import M2MClientService as Cls
+
+        return self._service("m2m_client", lambda: Cls(self.caller))
+
+    @property
+    def m2m(self) -> M2MClientService:
+        """Alias of :attr:`m2m_client` (the official Node SDK's name)."""
+        return self.m2m_client
+
+    @property
+    def resources(self) -> ResourceService:
+        """API resources (e.g. MCP servers), their clients and user consents."""
+        from scalekit_py.services._sync.resources import ResourceService as Cls
+
+        return self._service("resources", lambda: Cls(self.caller))
+
+    @property
+    def clients(self) -> ClientService:
+        """Environment clients (API credentials), their secrets and the environment's login URIs."""
+        from scalekit_py.services._sync.clients import ClientService as Cls
+
+        return self._service("clients", lambda: Cls(self.caller))

@@ -17,6 +17,7 @@ __all__ = [
     "grpc_status_details",
     "invalid_argument",
     "not_found",
+    "permission_denied",
     "unauthenticated",
 ]
 
@@ -83,6 +84,10 @@ def failed_precondition(message: str, error_code: str = "FAILED_PRECONDITION") -
 
 def unauthenticated(message: str = "unauthenticated") -> ConnectError:
     return api_error(Code.UNAUTHENTICATED, message, error_code="UNAUTHENTICATED")
+
+
+def permission_denied(message: str = "permission denied") -> ConnectError:
+    return api_error(Code.PERMISSION_DENIED, message, error_code="PERMISSION_DENIED")
 
 
 def _varint(n: int) -> bytes:

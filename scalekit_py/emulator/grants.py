@@ -31,6 +31,7 @@ from google.protobuf.struct_pb2 import Struct
 
 from scalekit_api.v1.sessions import sessions_pb2
 from scalekit_api.v1.users import users_pb2
+from scalekit_py.emulator import m2m
 from scalekit_py.emulator.runtime import Runtime
 from scalekit_py.emulator.store import Tx
 from scalekit_py.emulator.tokens import InvalidToken, OAuthClient
@@ -130,13 +131,18 @@ class Grants:
 
     def _client_credentials(self, form: Mapping[str, str], client: OAuthClient) -> dict[str, Any]:
         scopes = _scopes(form.get("scope", ""))
-        token, _ = self.rt.tokens.issue_access_token(client_id=client.client_id, scopes=scopes)
-        return {
-            "access_token": token,
-            "token_type": "Bearer",
-            "expires_in": self.rt.tokens.access_ttl,
-            "scope": " ".join(scopes),
-        }
+        ttl = self.rt.tokens.access_ttl
+        extra: dict[str, Any] = {}
+        if client.principal is not None:  # a client created through ClientService (see m2m.py)
+            try:
+                scopes, extra = m2m.token_grant(client.principal, scopes)
+            except ValueError as exc:
+                raise GrantError("invalid_scope", str(exc)) from None
+            ttl = client.principal.expiry or ttl
+        token, _ = self.rt.tokens.issue_access_token(
+            client_id=client.client_id, scopes=scopes, ttl=ttl, extra=extra
+        )
+        return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "scope": " ".join(scopes)}
 
     def _authorization_code(self, form: Mapping[str, str], client: OAuthClient) -> dict[str, Any]:
         code = form.get("code", "")
@@ -406,7 +412,8 @@ class Grants:
         return {"active": True, "token_type": "Bearer", **{k: claims[k] for k in keys if k in claims}}
 
     def access_claims(self, token: str) -> dict[str, Any] | None:
-        """Claims of an access token that is valid now (its login session still active), else None."""
+        """Claims of an access token that is valid now (its login session still active, its client not
+        deleted), else None."""
         try:
             claims = self.rt.tokens.decode(token)
         except InvalidToken:
@@ -414,8 +421,11 @@ class Grants:
         if "client_id" not in claims or "scope" not in claims:
             return None  # an id token is not an access token
         sid = claims.get("sid")
-        if sid:
+        client_id = str(claims["client_id"])
+        if sid or client_id not in self.rt.tokens.clients:
             with self.rt.state.store.transaction() as tx:
-                if not session_active(tx, str(sid), self.now()):
+                if sid and not session_active(tx, str(sid), self.now()):
                     return None
+                if client_id not in self.rt.tokens.clients and m2m.find_principal(tx, client_id) is None:
+                    return None  # its client was deleted
         return claims

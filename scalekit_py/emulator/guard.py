@@ -2,7 +2,8 @@
 
 It is a metadata interceptor, so connectrpc runs it before the request body is read: an RPC without a
 valid client-credentials token is refused with UNAUTHENTICATED (and an ``ErrorInfo``) without touching
-the handler. Every RPC is counted by its full method path and final status code name.
+the handler; a valid token of an organization or resource client (no admin principal) gets
+PERMISSION_DENIED. Every RPC is counted by its full method path and final status code name.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from connectrpc.request import RequestContext
 
 from scalekit_py.emulator import _status
 from scalekit_py.emulator.faults import Counters, Faults
-from scalekit_py.emulator.tokens import InvalidToken, Tokens
+from scalekit_py.emulator.tokens import InvalidToken, NotAdminClient, Tokens
 
 __all__ = ["RpcGuard", "method_path"]
 
@@ -67,5 +68,8 @@ class RpcGuard:
             raise _status.unauthenticated("missing bearer token")
         try:
             self._tokens.verify_client_token(token.strip())
+        except NotAdminClient as exc:
+            # Authenticated, but an organization or resource client is not an admin principal.
+            raise _status.permission_denied(str(exc)) from None
         except InvalidToken as exc:
             raise _status.unauthenticated(str(exc)) from None

@@ -22,6 +22,7 @@ from scalekit_api.v1.connections import connections_pb2
 from scalekit_api.v1.domains import domains_pb2
 from scalekit_api.v1.organizations import organizations_pb2
 from scalekit_api.v1.users import users_pb2
+from scalekit_py.emulator import m2m
 from scalekit_py.emulator.grants import Grants, session_active
 from scalekit_py.emulator.runtime import Runtime
 from scalekit_py.emulator.store import Tx
@@ -94,7 +95,7 @@ class Login:
 
     def authorize(self, params: Mapping[str, str], cookie_session: str = "") -> Outcome:
         """Handle ``GET /oauth/authorize`` with its query ``params`` and the session cookie's value."""
-        client = self.rt.tokens.clients.get(params.get("client_id", ""))
+        client = self.rt.tokens.find_client(params.get("client_id", ""))
         if client is None:
             return error_page(400, "invalid_client", "unknown client_id")
         redirect_uri = params.get("redirect_uri", "")
@@ -146,6 +147,9 @@ class Login:
             org_id = org_id or (member_orgs[0] if member_orgs else "")
             user.last_login_time.FromNanoseconds(int(now * 1e9))
             tx.update("user", user.id, user)
+            granted = m2m.record_consent(tx, client_id, user.external_id or user.id, scope.split(), now)
+        if granted is not None:  # the user authorised a resource client
+            self.rt.state.emit("resource.consent_granted", {"consent_id": granted.id, "client_id": client_id})
         session_id = reuse_session
         if not session_id:
             session_id = create_session(self.rt.state, user.id, org_id, client_id=client_id).session_id

@@ -56,6 +56,13 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "event": ("scalekit.v1.events.Event", "organization id ('' = environment-wide)", ()),
     # API tokens: only the SHA-256 digest of the opaque token is stored, as the unique key "hash".
     "api_token": ("scalekit.v1.tokens.Token + digest (google.protobuf.Struct)", "organization id", ("hash",)),
+    # Client credentials (see scalekit_py/emulator/m2m.py; secrets only as digests):
+    "env_client": ("scalekit.v1.clients.Client", "", ()),
+    "m2m_client": ("scalekit.v1.clients.M2MClient", "organization id or resource id", ()),
+    "client_secret": ("google.protobuf.Struct{digest}, id = secret id", "client id", ()),
+    "resource": ("scalekit.v1.clients.Resource", "", ("resource_uri",)),
+    "resource_consent": ("scalekit.v1.clients.ResourceUserConsent", "resource id", ()),
+    "env_login_uris": ("scalekit.v1.clients.EnvironmentLoginUrisResponse, id 'environment'", "", ()),
 }
 
 

@@ -19,11 +19,12 @@ from typing import Any
 
 from google.protobuf.struct_pb2 import Struct
 
+from scalekit_py.emulator import m2m
 from scalekit_py.emulator.keys import KeyRing
 from scalekit_py.emulator.state import EmulatorState
 from scalekit_py.emulator.store import Tx
 
-__all__ = ["InvalidToken", "OAuthClient", "Tokens", "fingerprint"]
+__all__ = ["InvalidToken", "NotAdminClient", "OAuthClient", "Tokens", "fingerprint"]
 
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 REVOKED = "oauth_revoked"  # store kind: revoked access-token ids (``jti``)
@@ -43,16 +44,23 @@ class InvalidToken(Exception):
     """A token is not one this emulator accepts; the message says why (never the token itself)."""
 
 
+class NotAdminClient(InvalidToken):
+    """A valid client-credentials token of a client that is no admin principal (an organization or
+    resource client): the admin API answers PERMISSION_DENIED."""
+
+
 @dataclass(frozen=True)
 class OAuthClient:
     """A registered OAuth client: its id, a digest of its secret and its allowed redirect URIs.
 
     With no ``redirect_uris``, any ``http(s)`` URI on a loopback host is accepted (handy for tests).
+    A client created through ``ClientService`` carries its ``principal`` (see :mod:`.m2m`).
     """
 
     client_id: str
     secret_digest: str = field(repr=False)
     redirect_uris: tuple[str, ...] = ()
+    principal: m2m.Principal | None = None
 
     @classmethod
     def create(cls, client_id: str, secret: str, redirect_uris: Iterable[str] = ()) -> OAuthClient:
@@ -100,9 +108,34 @@ class Tokens:
         return client
 
     def authenticate_client(self, client_id: str, secret: str) -> OAuthClient | None:
-        """The client when the id is registered and the secret matches, else None."""
+        """The client when the id is registered (here or in the store) and the secret matches, else None."""
         client = self.clients.get(client_id)
-        return client if client is not None and client.check_secret(secret) else None
+        if client is not None:
+            return client if client.check_secret(secret) else None
+        with self.state.store.transaction() as tx:
+            principal = m2m.authenticate(tx, client_id, secret, now=self.state.clock())
+        if principal is None:
+            return None
+        return OAuthClient(client_id, "", principal.redirect_uris, principal)
+
+    def find_client(self, client_id: str) -> OAuthClient | None:
+        """A client that may start a browser login: a registered one, or a resource client with
+        redirect URIs (no secret is checked here)."""
+        client = self.clients.get(client_id)
+        if client is not None or not client_id:
+            return client
+        with self.state.store.transaction() as tx:
+            found = m2m.find_principal(tx, client_id)
+        if found is None or found[0].kind != "resource" or not found[0].redirect_uris:
+            return None
+        return OAuthClient(client_id, "", found[0].redirect_uris, found[0])
+
+    def _is_admin(self, client_id: str) -> bool:
+        if client_id in self.clients:
+            return True
+        with self.state.store.transaction() as tx:
+            found = m2m.find_principal(tx, client_id)
+        return found is not None and found[0].is_admin
 
     def issue_access_token(
         self,
@@ -213,7 +246,7 @@ class Tokens:
         """
         claims = self._verified.get(token)
         if claims is None:
-            claims = self.decode(token, audience=self.clients)
+            claims = self.decode(token)
             if len(self._verified) >= _VERIFIED_CACHE_SIZE:
                 self._verified.clear()
             self._verified[token] = claims
@@ -224,8 +257,14 @@ class Tokens:
         elif self.is_revoked(str(claims.get("jti", ""))):
             raise InvalidToken("token has been revoked")
         client_id = claims.get("client_id")
-        if client_id not in self.clients or claims.get("sub") != client_id:
+        if not isinstance(client_id, str) or not client_id or claims.get("sub") != client_id:
             raise InvalidToken("a client-credentials token is required")
+        if not self._is_admin(client_id):
+            raise NotAdminClient("this client may not call the admin API (it is not an environment client)")
+        aud = claims["aud"]
+        auds = {aud} if isinstance(aud, str) else set(aud)
+        if not auds & (set(self.clients) | {client_id}):
+            raise InvalidToken("token audience is not accepted here")
         return claims
 
     def revoke(self, claims: dict[str, Any]) -> None:

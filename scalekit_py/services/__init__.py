@@ -51,6 +51,9 @@ SERVICES: dict[str, tuple[str, str]] = {
     "auth": ("auth", "AuthService"),
     "tokens": ("tokens", "TokenService"),
     "events": ("events", "EventService"),
+    "m2m_client": ("m2m_clients", "M2MClientService"),
+    "resources": ("resources", "ResourceService"),
+    "clients": ("clients", "ClientService"),
 }
 """Client attribute -> (module, class name). The asyncio class is ``Async<name>`` in
 ``scalekit_py.services._async.<module>``; the blocking one is ``<name>`` in ``..._sync.<module>``."""
@@ -67,6 +70,7 @@ _PASSWORDLESS = "/scalekit.v1.auth.passwordless.PasswordlessService/"
 _WEBAUTHN = "/scalekit.v1.auth.webauthn.WebAuthnService/"
 _TOKENS = "/scalekit.v1.tokens.ApiTokenService/"
 _EVENTS = "/scalekit.v1.events.EventsService/"
+_CLIENTS = "/scalekit.v1.clients.ClientService/"
 
 RPC_METHODS: dict[str, str] = {
     _ORGANIZATIONS + "CreateOrganization": "organization.create_organization",
@@ -189,6 +193,38 @@ RPC_METHODS: dict[str, str] = {
     _TOKENS + "UpdateToken": "tokens.update_token",
     _EVENTS + "ListEvents": "events.list_events",
     _EVENTS + "ListEventsPaginated": "events.list_events_paginated",
+    _CLIENTS + "CreateOrganizationClient": "m2m_client.create_organization_client",
+    _CLIENTS + "GetOrganizationClient": "m2m_client.get_organization_client",
+    _CLIENTS + "UpdateOrganizationClient": "m2m_client.update_organization_client",
+    _CLIENTS + "DeleteOrganizationClient": "m2m_client.delete_organization_client",
+    _CLIENTS + "CreateOrganizationClientSecret": "m2m_client.add_organization_client_secret",
+    _CLIENTS + "DeleteOrganizationClientSecret": "m2m_client.remove_organization_client_secret",
+    _CLIENTS + "ListOrganizationClients": "m2m_client.list_organization_clients",
+    _CLIENTS + "CreateResource": "resources.create_resource",
+    _CLIENTS + "GetResource": "resources.get_resource",
+    _CLIENTS + "ListResources": "resources.list_resources",
+    _CLIENTS + "UpdateResource": "resources.update_resource",
+    _CLIENTS + "DeleteResource": "resources.delete_resource",
+    _CLIENTS + "DeleteResourceProvider": "resources.delete_resource_provider",
+    _CLIENTS + "EnsureResourceConnection": "resources.ensure_resource_connection",
+    _CLIENTS + "CreateResourceClient": "resources.create_resource_client",
+    _CLIENTS + "UpdateResourceClient": "resources.update_resource_client",
+    _CLIENTS + "GetResourceClient": "resources.get_resource_client",
+    _CLIENTS + "ListResourceClients": "resources.list_resource_clients",
+    _CLIENTS + "DeleteResourceClient": "resources.delete_resource_client",
+    _CLIENTS + "ListResourceUserConsents": "resources.list_user_consents",
+    _CLIENTS + "RevokeUserConsent": "resources.revoke_user_consent",
+    _CLIENTS + "ListClient": "clients.list_clients",
+    _CLIENTS + "CreateClient": "clients.create_client",
+    _CLIENTS + "GetClient": "clients.get_client",
+    _CLIENTS + "UpdateClient": "clients.update_client",
+    _CLIENTS + "DeleteClient": "clients.delete_client",
+    _CLIENTS + "CreateClientSecret": "clients.create_client_secret",
+    _CLIENTS + "UpdateClientSecret": "clients.update_client_secret",
+    _CLIENTS + "DeleteClientSecret": "clients.delete_client_secret",
+    _CLIENTS + "AddEnvironmentRedirectUri": "clients.add_environment_redirect_uri",
+    _CLIENTS + "RemoveEnvironmentRedirectUri": "clients.remove_environment_redirect_uri",
+    _CLIENTS + "SetEnvironmentInitiateLoginUri": "clients.set_environment_initiate_login_uri",
 }
 """gRPC path -> ``"<client attribute>.<method>"``, for every RPC an admin client may call."""
 
@@ -203,6 +239,10 @@ CONVENIENCE_METHODS: dict[str, str] = {
     "connection.list_connections_by_domain": "connection.list_connections",
     "directory.get_primary_directory_by_organization_id": "directory.list_directories",
     "session.create_session_filter": "",
+    # The client-id-keyed CreateClientSecret / DeleteClientSecret under the official resource names; they
+    # first check (GetResourceClient) that the client belongs to the resource, like the official SDK.
+    "resources.create_resource_client_secret": "clients.create_client_secret",
+    "resources.delete_resource_client_secret": "clients.delete_client_secret",
 }
 """Facade methods kept for the official SDKs' names that add no RPC of their own:
 ``"<attribute>.<method>"`` -> the facade method they call (``""``: none, a pure helper)."""

@@ -22,6 +22,9 @@ PAGE_SIZE_LIMITS: dict[str, int] = {
     "scalekit.v1.users.SearchOrganizationUsersRequest": 30,
     "scalekit.v1.users.SearchUsersRequest": 30,
     "scalekit.v1.tokens.ListTokensRequest": 30,
+    "scalekit.v1.clients.ListClientsRequest": 30,
+    "scalekit.v1.clients.ListResourceUserConsentsRequest": 30,
+    "scalekit.v1.clients.ListResourcesRequest": 30,
 }
 
 

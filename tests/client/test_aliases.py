@@ -13,6 +13,7 @@ ALIASES = {
     "permissions": "permission",
     "sessions": "session",
     "token": "tokens",
+    "m2m": "m2m_client",
 }
 
 

@@ -147,6 +147,7 @@ class BlockingClient:
         self, client: object, flavour: str, recorder: CallRecorder, run: Runner | None = None
     ) -> None:
         self._client = client
+        self._run = run
         self._facades = {
             attribute: _Facade(getattr(client, attribute), attribute, flavour, recorder, run)
             for attribute in SERVICES
@@ -161,6 +162,15 @@ class BlockingClient:
 
     def __repr__(self) -> str:
         return repr(self._client)
+
+    def resolve(self, value: Any) -> Any:
+        """``value``; for the asyncio client, an awaitable ``value`` run to completion on its loop.
+
+        For the client's own non-facade coroutine methods: ``client.resolve(client.validate_token(t))``.
+        """
+        if self._run is not None and inspect.isawaitable(value):
+            return self._run(value)
+        return value
 
 
 @contextmanager

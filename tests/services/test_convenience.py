@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from scalekit_api.v1.clients import clients_pb2
 from scalekit_api.v1.directories import directories_pb2
 from scalekit_api.v1.organizations import organizations_pb2
 from scalekit_api.v1.sessions import sessions_pb2
@@ -129,6 +130,36 @@ def test_create_session_filter_builds_a_filter_without_io() -> None:
         assert cls.create_session_filter() == sessions_pb2.UserSessionFilter()
 
 
+def test_resource_client_secrets_check_the_resource_first(flavour: str) -> None:
+    result, calls = run(flavour, "resources.create_resource_client_secret", "res_1", "m2m_1", timeout=2.0)
+    assert [c.rpc.path.rsplit("/", 1)[1] for c in calls] == ["GetResourceClient", "CreateClientSecret"]
+    assert (calls[0].request.resource_id, calls[0].request.client_id) == ("res_1", "m2m_1")
+    assert calls[1].request == clients_pb2.CreateClientSecretRequest(client_id="m2m_1")
+    assert all(c.timeout == 2.0 for c in calls)
+    assert isinstance(result, clients_pb2.CreateClientSecretResponse)
+
+    result, calls = run(flavour, "resources.delete_resource_client_secret", "res_1", "m2m_1", "sec_1")
+    assert [c.rpc.path.rsplit("/", 1)[1] for c in calls] == ["GetResourceClient", "DeleteClientSecret"]
+    assert calls[1].request == clients_pb2.DeleteClientSecretRequest(client_id="m2m_1", secret_id="sec_1")
+    assert result is None
+
+
+def test_a_client_of_another_resource_gets_no_secret(flavour: str) -> None:
+    seen: list[str] = []
+
+    def respond(rpc: Any, request: Any) -> Any:
+        seen.append(rpc.path.rsplit("/", 1)[1])
+        raise errors.NotFoundError("client 'm2m_1' not found", grpc_code="NOT_FOUND")
+
+    for target, args in (
+        ("resources.create_resource_client_secret", ("res_2", "m2m_1")),
+        ("resources.delete_resource_client_secret", ("res_2", "m2m_1", "sec_1")),
+    ):
+        with pytest.raises(errors.NotFoundError):
+            run(flavour, target, *args, respond=respond)
+    assert seen == ["GetResourceClient", "GetResourceClient"], "no secret RPC after a failed check"
+
+
 def test_every_convenience_method_is_tested_here() -> None:
     tested = {
         "user.get_user_by_external_id",
@@ -141,5 +172,7 @@ def test_every_convenience_method_is_tested_here() -> None:
         "connection.list_connections_by_domain",
         "directory.get_primary_directory_by_organization_id",
         "session.create_session_filter",
+        "resources.create_resource_client_secret",
+        "resources.delete_resource_client_secret",
     }
     assert set(CONVENIENCE_METHODS) == tested

@@ -14,6 +14,7 @@ from google.protobuf import empty_pb2
 from google.protobuf.message import Message
 
 from scalekit_api.v1.auth import auth_pb2, passwordless_pb2, webauthn_pb2
+from scalekit_api.v1.clients import clients_pb2
 from scalekit_api.v1.connections import connections_pb2
 from scalekit_api.v1.directories import directories_pb2
 from scalekit_api.v1.domains import domains_pb2
@@ -409,7 +410,7 @@ def test_update_login_user_details(flavour: str) -> None:
 # --- pagers through the facades --------------------------------------------------------------
 
 # iter method -> (list method, items field, required leading arguments)
-PAGERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+PAGERS: dict[str, tuple[str, str, tuple[object, ...]]] = {
     "organization.iter_organizations": ("list_organizations", "organizations", ()),
     "organization.iter_search_organizations": ("search_organizations", "organizations", ("acme",)),
     "connection.iter_organization_connections": ("list_organization_connections", "connections", ()),
@@ -426,6 +427,10 @@ PAGERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "tokens.iter_tokens": ("list_tokens", "tokens", ("org_1",)),
     "events.iter_events": ("list_events", "events", ()),
     "events.iter_events_paginated": ("list_events_paginated", "events", ()),
+    "m2m_client.iter_organization_clients": ("list_organization_clients", "clients", ("org_1",)),
+    "resources.iter_resources": ("list_resources", "resources", (clients_pb2.MCP_SERVER,)),
+    "resources.iter_user_consents": ("list_user_consents", "consents", ("res_1",)),
+    "clients.iter_clients": ("list_clients", "clients", ()),
 }
 
 
@@ -497,7 +502,9 @@ def test_pager_fetches_lazily_with_limit_and_page_size(flavour: str, target: str
         assert call.rpc.path == expected_path
         assert (call.timeout, call.retry) == (1.5, policy)
         strings = {
-            getattr(call.request, f.name) for f in call.request.DESCRIPTOR.fields if f.type == f.TYPE_STRING
+            getattr(call.request, f.name)
+            for f in call.request.DESCRIPTOR.fields
+            if f.type in (f.TYPE_STRING, f.TYPE_ENUM)
         }
         assert set(args) <= strings, "the leading arguments are sent with every page"
 

@@ -24,6 +24,7 @@ SERVICE_MODULES: dict[str, str] = {
     "scalekit.v1.auth.webauthn.WebAuthnService": "webauthn",
     "scalekit.v1.tokens.ApiTokenService": "tokens",
     "scalekit.v1.events.EventsService": "events",
+    "scalekit.v1.clients.ClientService": "clients",
 }
 
 

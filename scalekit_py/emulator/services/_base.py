@@ -26,6 +26,7 @@ __all__ = [
     "Events",
     "Service",
     "handler",
+    "has_field",
     "new_id",
     "org_id_for",
     "page_numbered",
@@ -108,3 +109,8 @@ def page_numbered(items: list[Req], page_size: int, page_number: int, default_si
     size = min(page_size or default_size, 100)
     start = (max(page_number, 1) - 1) * size
     return items[start : start + size]
+
+
+def has_field(message: Message, name: str) -> bool:
+    """Whether the field ``name`` of ``message`` is set (for names not known statically)."""
+    return message.HasField(name)
