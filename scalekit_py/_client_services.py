@@ -183,6 +183,7 @@ class AsyncServices(_Host):
 
         return self._service("events", lambda: Cls(self.caller))
 
+    @property
     def m2m_client(self) -> AsyncM2MClientService:
         """Organization (M2M) clients: API credentials of one organization (the official Python name)."""
         from scalekit_py.services._async.m2m_clients import AsyncM2MClientService as Cls
@@ -334,6 +335,7 @@ class SyncServices(_Host):
 
         return self._service("events", lambda: Cls(self.caller))
 
+    @property
     def m2m_client(self) -> M2MClientService:
         """Organization (M2M) clients: API credentials of one organization (the official Python name)."""
         from scalekit_py.services._sync.m2m_clients import M2MClientService as Cls

@@ -26,9 +26,10 @@ def service(events: list[tuple[str, dict[str, Any]]]) -> Iterator[ClientService]
     store = Store()
     with store.transaction() as tx:
         tx.insert("organization", "org_1", organizations_pb2.Organization(id="org_1"))
-    yield ClientService(
-        EmulatorState(store=store, client_id="skc_admin", emit=lambda t, d: events.append((t, d)))
-    )
+    state = EmulatorState(store=store, client_id="skc_admin")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(state, "emit", lambda t, d: events.append((t, d)))
+        yield ClientService(state)
     store.close()
 
 
