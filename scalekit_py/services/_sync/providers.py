@@ -338,7 +338,7 @@ class ProviderService:
 
         Args:
             identifier: only the provider of this identifier.
-            provider_type: ``providers_pb2.DEFAULT`` (built-in), ``CUSTOM`` or ``ALL``.
+            provider_type: ``providers_pb2.DEFAULT`` (built-in), ``CUSTOM`` or ``ALL`` (``None``: all).
             page_size: providers per page (``None``: the service's default).
             page_token: ``next_page_token`` of the previous page (``None``: the first page).
             timeout: seconds for this call (``None``: no deadline; default: the client's).
@@ -354,10 +354,11 @@ class ProviderService:
         Example:
             >>> page = client.providers.list_providers(provider_type=providers_pb2.CUSTOM)
         """
-        body = fill(pb.ListProvidersRequest.Filter(), provider_type=provider_type)
+        kind = None if provider_type is None else pb.ListProvidersRequest.Filter(provider_type=provider_type)
         request = fill(
-            pb.ListProvidersRequest(filter=body),
+            pb.ListProvidersRequest(),
             identifier=identifier,
+            filter=kind,
             page_size=page_size,
             page_token=page_token,
         )
