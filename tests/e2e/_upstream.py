@@ -1,4 +1,4 @@
-"""A loopback HTTP server playing a custom provider's API, for the AgentKit proxy and HTTP-tool tests.
+"""A loopback HTTPS server playing a custom provider's API, for the AgentKit proxy and HTTP-tool tests.
 
 Routes: ``/slow`` sleeps longer than the tests' proxy timeout; ``/garbage`` answers bytes that are not
 HTTP; ``/status/<code>`` answers that status with a JSON error body; anything else answers 200 with a
@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 __all__ = ["Upstream", "closed_port", "upstream"]
@@ -33,7 +35,7 @@ def _handler(state: Upstream) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: Any) -> None:
             return None
 
         def _serve(self) -> None:
@@ -67,18 +69,37 @@ def _handler(state: Upstream) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(raw)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815 - http.server's names
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
     return Handler
 
 
+class _TLSServer(ThreadingHTTPServer):
+    """Wraps each accepted connection in TLS in the handler's thread (a slow handshake blocks no one)."""
+
+    context: ssl.SSLContext
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        try:
+            conn = self.context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        super().finish_request(conn, client_address)
+
+
 @contextmanager
-def upstream() -> Iterator[Upstream]:
-    """Serve on a free loopback port until the block ends."""
+def upstream(ca_dir: Path) -> Iterator[Upstream]:
+    """Serve HTTPS on a free loopback port until the block ends (certificates in ``ca_dir``; the
+    emulator must trust ``ca_dir / "ca.pem"``: custom providers' proxy URLs are https)."""
+    from scalekit_py.emulator.tls import make_certificates
+
+    _, cert, key = make_certificates(ca_dir)
     state = Upstream(url="")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server = _TLSServer(("127.0.0.1", 0), _handler(state))
+    server.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.context.load_cert_chain(cert, key)
     server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/api"
+    state.url = f"https://127.0.0.1:{server.server_address[1]}/api"
     thread = threading.Thread(target=server.serve_forever, name="e2e-upstream", daemon=True)
     thread.start()
     try:

@@ -14,7 +14,7 @@ from scalekit_py._client import ScalekitClient
 from scalekit_py.emulator import Emulator
 from scalekit_py.emulator.agentkit.accounts import expire_token
 from scalekit_py.errors import BadRequestError, ConflictError, NotFoundError, PreconditionFailedError
-from tests.e2e._agentkit import approve, connect
+from tests.e2e._agentkit import approve, as_dict
 from tests.e2e._support import api_error, unique
 
 
@@ -36,26 +36,28 @@ def test_connect_consent_use_refresh_disconnect_delete(client: ScalekitClient, e
     assert magic.expiry.seconds > time.time()
     page = httpx.get(magic.link, timeout=10)
     assert page.status_code == 200
-    assert who in page.text and "Approve" in page.text
+    assert who in page.text
+    assert "Approve" in page.text
     assert approve(magic.link).status_code == 200
     assert approve(magic.link).status_code == 410, "a magic link is single use"
 
     with_auth = client.connected_accounts.get_connected_account_by_identifier("notes", who)
     token = with_auth.authorization_details.oauth_token
     assert with_auth.status == pb.ACTIVE
-    assert token.access_token.startswith("ak_at_") and token.refresh_token.startswith("ak_rt_")
+    assert token.access_token.startswith("ak_at_")
+    assert token.refresh_token.startswith("ak_rt_")
     assert with_auth.token_expires_at.seconds > time.time() + 3000
     details = client.connected_accounts.get_connected_account_details_by_identifier("notes", who)
     assert details.status == pb.ACTIVE
     assert not details.HasField("authorization_details"), "details never carry credentials"
 
-    note = client.tools.execute_tool("notes_create", who, params={"title": "first"}).data
+    note = as_dict(client.tools.execute_tool("notes_create", who, params={"title": "first"}).data)
     assert note["title"] == "first"
 
     # The third party's token expires: the next use refreshes it (new access token, same refresh token).
     expire_token(emulator.state, created.id)
     listed = client.tools.execute_tool("notes_list", who, params={})
-    assert [n["title"] for n in listed.data["notes"]] == ["first"]
+    assert [n["title"] for n in as_dict(listed.data)["notes"]] == ["first"]
     refreshed = client.connected_accounts.get_connected_account_by_identifier(connected_account_id=created.id)
     new_token = refreshed.authorization_details.oauth_token
     assert new_token.access_token != token.access_token
@@ -89,7 +91,8 @@ def test_magic_link_creates_the_account_and_auto_approve_activates_it(client: Sc
     pending = client.connected_accounts.get_connected_account_details_by_identifier("toolbox", who)
     assert pending.status == pb.PENDING_AUTH
     answer = httpx.get(link + "?auto_approve=1", timeout=10)
-    assert answer.status_code == 200 and "ACTIVE" in answer.text
+    assert answer.status_code == 200
+    assert "ACTIVE" in answer.text
     active = client.connected_accounts.get_connected_account(pending.id)
     assert active.status == pb.ACTIVE
 
@@ -151,7 +154,7 @@ def test_credentials_owner_selection_and_update(client: ScalekitClient) -> None:
         api_config={"region": "eu"},
     )
     assert account.status == pb.ACTIVE, "credentials given at creation make it usable at once"
-    assert account.api_config["region"] == "eu"
+    assert as_dict(account.api_config)["region"] == "eu"
     narrowed = client.connected_accounts.get_connected_account_by_identifier(
         "notes", who, organization_id="org_ak1", user_id="usr_ak1"
     )
@@ -169,7 +172,7 @@ def test_credentials_owner_selection_and_update(client: ScalekitClient) -> None:
     updated = client.connected_accounts.update_connected_account(
         connected_account_id=account.id, api_config={"region": "us"}
     )
-    assert updated.api_config["region"] == "us"
+    assert as_dict(updated.api_config)["region"] == "us"
     rotated = client.connected_accounts.update_connected_account(
         "notes",
         who,
@@ -189,7 +192,9 @@ def test_list_search_and_pagers(client: ScalekitClient) -> None:
 
     first = client.connected_accounts.list_connected_accounts(query=prefix, page_size=2)
     assert isinstance(first, pb.ListConnectedAccountsResponse)
-    assert first.total_size == 3 and len(first.connected_accounts) == 2 and first.next_page_token
+    assert first.total_size == 3
+    assert len(first.connected_accounts) == 2
+    assert first.next_page_token
     second = client.connected_accounts.list_connected_accounts(query=prefix, page_token=first.next_page_token)
     assert [a.id for a in [*first.connected_accounts, *second.connected_accounts]] == ids
     every = list(

@@ -90,7 +90,7 @@ def _tool(
     provider: str, name: str, description: str, schema: dict[str, Any], read_only: bool
 ) -> tools_pb2.Tool:
     return tools_pb2.Tool(
-        id=f"tool_{name}",
+        id=f"tol_{name}",
         provider=provider,
         definition=_struct(
             {

@@ -106,6 +106,7 @@ def routes(rt: Runtime) -> list[Route]:
                 inject=accounts.credential_headers(account, provider),
                 body=body,
                 timeout=state.upstream_timeout,
+                ca_file=state.upstream_ca_file,
             )
         except upstream.UpstreamError as exc:
             return _problem(exc.status, exc.code.lower(), exc.message)

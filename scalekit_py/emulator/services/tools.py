@@ -142,7 +142,7 @@ class ToolService(Service, tools_connect.ToolService):
                 raise _status.not_found("provider", tool.provider)
             if catalogue.tool_named(tx, name) is not None:
                 raise _status.already_exists("tool", f"named {name!r}")
-            tool.id, tool.provider = new_id("tool"), provider.identifier
+            tool.id, tool.provider = new_id("tol"), provider.identifier
             tool.is_default.value = True
             tool.updated_at.CopyFrom(self.now())
             tx.insert(KIND, tool.id, tool, parent=provider.identifier, unique={"name": name})
@@ -289,7 +289,7 @@ class ToolService(Service, tools_connect.ToolService):
             provider = catalogue.provider_named(tx, tool.provider)
             data: dict[str, Any] | None = None
             failure: runners.ToolFailure | None = None
-            if _name(tool) in runners.LOCAL and tool.id == f"tool_{_name(tool)}":
+            if _name(tool) in runners.LOCAL and tool.id == f"tol_{_name(tool)}":
                 try:
                     data = runners.run_local(tx, self.state, _name(tool), account, params)
                 except runners.ToolFailure as exc:

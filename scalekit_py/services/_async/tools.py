@@ -431,8 +431,8 @@ class AsyncToolService:
         self,
         name: str,
         *,
-        schema_version: str | None = None,
-        tool_version: str | None = None,
+        schema_version: str,
+        tool_version: str,
         timeout: Timeout = NOT_GIVEN,
         retry: RetryArg = NOT_GIVEN,
     ) -> pb.Tool:
@@ -453,10 +453,10 @@ class AsyncToolService:
             APIError: any other error reported by the service.
 
         Example:
-            >>> t = await client.tools.set_tool_default("notes_create", tool_version="2")
+            >>> t = await client.tools.set_tool_default("notes_create", schema_version="1", tool_version="2")
         """
-        request = fill(
-            pb.SetToolDefaultRequest(name=name), schema_version=schema_version, tool_version=tool_version
+        request = pb.SetToolDefaultRequest(
+            name=name, schema_version=schema_version, tool_version=tool_version
         )
         response = await self._caller.call(rpcs.SET_TOOL_DEFAULT, request, timeout=timeout, retry=retry)
         return response.tool
