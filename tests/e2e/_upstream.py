@@ -28,7 +28,7 @@ class Upstream:
 
     url: str
     requests: list[dict[str, Any]] = field(default_factory=list)
-    slow_seconds: float = 3.0
+    slow_seconds: float = 1.5
 
 
 def _handler(state: Upstream) -> type[BaseHTTPRequestHandler]:
