@@ -60,7 +60,8 @@ def test_catalogue_listing_and_pagers(client: ScalekitClient) -> None:
     assert all(not p.is_custom for p in builtin.providers)
     made = custom(client, "https://example.test/api", {"type": "BEARER", "display_name": "Token"})
     customs = [p.identifier for p in client.providers.iter_providers(provider_type=pb.CUSTOM, page_size=1)]
-    assert made.identifier in customs and "NOTES" not in customs
+    assert made.identifier in customs
+    assert "NOTES" not in customs
     only = client.providers.list_providers(identifier="notes")
     assert [p.identifier for p in only.providers] == ["NOTES"]
     assert (
@@ -98,7 +99,9 @@ def test_platform_providers(client: ScalekitClient) -> None:
 
 def test_custom_provider_lifecycle_and_errors(client: ScalekitClient) -> None:
     made = custom(client, "https://one.example.test", {"type": "API_KEY", "display_name": "Key"})
-    assert made.is_custom and made.proxy_enabled and made.id.startswith("prv_")
+    assert made.is_custom
+    assert made.proxy_enabled
+    assert made.id.startswith("prv_")
     changed = client.providers.update_custom_provider(
         made.identifier,
         display_name="Renamed API",
@@ -179,7 +182,8 @@ def test_proxy_injects_stored_credentials(
     name, value = expected
     assert seen["headers"][name] == value
     assert seen["headers"]["x-trace"] == "t1"
-    assert "connection_name" not in seen["headers"] and "identifier" not in seen["headers"]
+    assert "connection_name" not in seen["headers"]
+    assert "identifier" not in seen["headers"]
     if name != "authorization":
         assert "authorization" not in seen["headers"], "the admin token never reaches the upstream"
 
@@ -199,7 +203,8 @@ def test_proxy_with_oauth_consent_and_refresh(
 
     expire_token(emulator.state, pending.id)
     second = proxied(emulator, connector, who, "/me").json()["echo"]["headers"]["authorization"]
-    assert second != first and second.startswith("Bearer ak_at_")
+    assert second != first
+    assert second.startswith("Bearer ak_at_")
 
 
 def test_proxy_failures_are_typed(client: ScalekitClient, emulator: Emulator, api: Upstream) -> None:
