@@ -252,3 +252,18 @@ def test_errors(client: ScalekitClient) -> None:
     bad_link = f"{client.env_url}/agentkit/connect/not-a-token"
     assert httpx.get(bad_link, timeout=10).status_code == 410
     assert approve(bad_link).status_code == 410
+
+
+def test_seeded_demo_runs_with_no_setup(client: ScalekitClient, emulator: Emulator) -> None:
+    seeded = emulator.seeded
+    assert seeded is not None
+    account = client.connected_accounts.get_connected_account(seeded.agentkit_account_id)
+    assert (account.connector, account.identifier, account.status) == ("notes", seeded.admin_email, pb.ACTIVE)
+    title = unique("seeded")
+    client.tools.execute_tool("notes_create", seeded.agentkit_identifier, params={"title": title})
+    notes = as_dict(client.tools.execute_tool("notes_list", seeded.agentkit_identifier, params={}).data)[
+        "notes"
+    ]
+    assert notes[0]["title"] == title
+    demo = client.providers.list_providers(identifier=seeded.agentkit_provider).providers
+    assert [(p.display_name, p.is_custom, p.proxy_enabled) for p in demo] == [("Demo API", True, False)]
