@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 from google.protobuf import struct_pb2
@@ -84,7 +85,7 @@ def test_calculator_evaluates_arithmetic_only(expression: str, code: str) -> Non
     assert ok["result"] == float(-(2 + 3) * 4 // 3 % 5)
 
 
-def _provider(pattern: dict[str, object]) -> providers_pb2.Provider:
+def _provider(pattern: dict[str, Any]) -> providers_pb2.Provider:
     provider = providers_pb2.Provider(identifier="X")
     provider.auth_patterns.add_struct().update(pattern)
     return provider
