@@ -197,3 +197,69 @@ def test_single_user_servers(client: ScalekitClient) -> None:
     )
     assert isinstance(client.mcp.delete_mcp(server.id), pb.DeleteMcpResponse)
     api_error(NotFoundError, lambda: client.mcp.get_mcp(server.id), grpc_code="NOT_FOUND")
+
+
+def rpc(url: str, token: str, method: str, params: dict[str, object] | None = None) -> httpx.Response:
+    body = {"jsonrpc": "2.0", "id": 7, "method": method, "params": params or {}}
+    return httpx.post(url, json=body, headers={"authorization": f"Bearer {token}"}, timeout=10)
+
+
+def test_mcp_endpoint_serves_the_configured_tools(client: ScalekitClient, emulator: Emulator) -> None:
+    who = unique("user")
+    connect(client, "notes", who)
+    config = client.mcp.create_config(
+        name=config_name(),
+        connection_tool_mappings=[mapping("notes", "notes_create", "notes_list"), mapping("toolbox", "echo")],
+    )
+    url = config.mcp_server_url
+    token = client.mcp.create_session_token(config.id, who).token
+    assert httpx.post(url, json={}, timeout=10).status_code == 401
+    other = client.mcp.create_config(name=config_name())
+    assert rpc(url, client.mcp.create_session_token(other.id, who).token, "ping").status_code == 401
+
+    hello = rpc(url, token, "initialize", {"protocolVersion": "2025-03-26"}).json()
+    assert hello["id"] == 7
+    assert hello["result"]["serverInfo"]["name"] == "scalekit-emulator"
+    note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+    assert (
+        httpx.post(url, json=note, headers={"authorization": f"Bearer {token}"}, timeout=10).status_code
+        == 202
+    )
+    listed = rpc(url, token, "tools/list").json()["result"]["tools"]
+    assert [t["name"] for t in listed] == ["notes_create", "notes_list", "echo"]
+    assert listed[0]["inputSchema"]["required"] == ["title"]
+
+    made = rpc(url, token, "tools/call", {"name": "notes_create", "arguments": {"title": "via mcp"}}).json()
+    assert made["result"]["isError"] is False
+    assert made["result"]["structuredContent"]["title"] == "via mcp"
+    bad = rpc(url, token, "tools/call", {"name": "notes_create", "arguments": {}}).json()["result"]
+    assert bad["isError"] is True
+    assert "params.title" in bad["content"][0]["text"]
+    pending = rpc(url, token, "tools/call", {"name": "echo", "arguments": {"message": "hi"}}).json()["result"]
+    assert pending["isError"] is True
+    link = pending["content"][0]["text"].rsplit(" ", 1)[1]
+    assert link.startswith(f"{emulator.env_url}/agentkit/connect/")
+    assert approve(link).status_code == 200
+    echoed = rpc(url, token, "tools/call", {"name": "echo", "arguments": {"message": "hi"}}).json()["result"]
+    assert echoed["structuredContent"]["echoed"] == ["hi"]
+    assert rpc(url, token, "tools/call", {"name": "notes_delete"}).json()["error"]["code"] == -32602
+    assert rpc(url, token, "resources/list").json()["error"]["code"] == -32601
+    garbage = httpx.post(url, content=b"{", headers={"authorization": f"Bearer {token}"}, timeout=10)
+    assert garbage.json()["error"]["code"] == -32700
+
+    read_only = client.mcp.create_session_token(config.id, who, access_level="READ_ONLY").token
+    assert [t["name"] for t in rpc(url, read_only, "tools/list").json()["result"]["tools"]] == [
+        "notes_list",
+        "echo",
+    ]
+    instance = client.mcp.ensure_instance(config.name, who)
+    assert [t["name"] for t in rpc(instance.url, token, "tools/list").json()["result"]["tools"]] == [
+        "notes_create",
+        "notes_list",
+        "echo",
+    ]
+    stranger = client.mcp.create_session_token(config.id, unique("user")).token
+    assert rpc(instance.url, stranger, "ping").status_code == 401
+    by_connection = client.mcp.create_session_token(None, who, connection_name="toolbox").token
+    tools = rpc(f"{emulator.env_url}/mcp/v3/connections/toolbox", by_connection, "tools/list").json()
+    assert [t["name"] for t in tools["result"]["tools"]] == ["calculator_evaluate", "echo", "toolbox_whoami"]
