@@ -13,6 +13,7 @@ import pytest
 
 from scalekit_api.v1.connected_accounts import connected_accounts_pb2 as ca_pb
 from scalekit_api.v1.tools import tools_pb2 as pb
+from scalekit_py import RetryPolicy
 from scalekit_py._client import ScalekitClient
 from scalekit_py.emulator import Emulator
 from scalekit_py.errors import (
@@ -251,18 +252,25 @@ def test_created_tools_and_http_backed_execution(
         tags=["crm", "x"],
     )
     assert list(failing.tags) == ["crm", "x"]
+    # A policy that would retry RESOURCE_EXHAUSTED writes: a tool's own failure is still sent once.
+    eager = RetryPolicy(
+        retryable_codes=frozenset({"RESOURCE_EXHAUSTED"}), retry_writes=True, initial_backoff=0.01
+    )
+    path = "/scalekit.v1.tools.ToolService/ExecuteTool"
+    before, upstream_before = (
+        emulator.counters.rpcs(method=path, code="RESOURCE_EXHAUSTED"),
+        len(api.requests),
+    )
     limited = tool_error(
-        lambda: client.tools.execute_tool(definition["name"], who, params={"item_id": "1"}),
+        lambda: client.tools.execute_tool(definition["name"], who, params={"item_id": "1"}, retry=eager),
         grpc_code="RESOURCE_EXHAUSTED",
     )
+    assert emulator.counters.rpcs(method=path, code="RESOURCE_EXHAUSTED") == before + 1, "never retried"
+    assert len(api.requests) == upstream_before + 1
     assert limited.tool_error_code == "HTTP_429"
     assert json.loads(limited.tool_error_message or "{}") == {"error": "upstream says 429"}
     assert api.requests[-1]["method"] == "POST"
     assert json.loads(api.requests[-1]["body"]) == {"item_id": "1"}
-    calls = emulator.counters.rpcs(
-        method="/scalekit.v1.tools.ToolService/ExecuteTool", code="RESOURCE_EXHAUSTED"
-    )
-    assert calls >= 1, "the tool error reached the client once"
 
     default = client.tools.set_tool_default(definition["name"], schema_version="1", tool_version="2")
     assert default.is_default.value
