@@ -63,6 +63,23 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "resource": ("scalekit.v1.clients.Resource", "", ("resource_uri",)),
     "resource_consent": ("scalekit.v1.clients.ResourceUserConsent", "resource id", ()),
     "env_login_uris": ("scalekit.v1.clients.EnvironmentLoginUrisResponse, id 'environment'", "", ()),
+    # AgentKit (scalekit_py.emulator.agentkit): providers, tools, connected accounts and their notes,
+    # consent links and user-verify requests, MCP configurations, instances, servers and session tokens.
+    "ak_provider": (
+        "scalekit.v1.providers.Provider (created ones; built-ins are in code)",
+        "",
+        ("identifier",),
+    ),
+    "ak_tool": ("scalekit.v1.tools.Tool (created ones)", "provider identifier", ("name",)),
+    "ak_account": ("scalekit.v1.connected_accounts.ConnectedAccount", "connector", ("key",)),
+    "ak_owner": ("google.protobuf.Struct (organization_id, user_id), id = account id", "", ()),
+    "ak_note": ("google.protobuf.Struct, a note of the built-in NOTES connector", "account id", ()),
+    "ak_link": ("google.protobuf.Struct, id = SHA-256 of the magic-link token", "account id", ()),
+    "ak_auth_request": ("google.protobuf.Struct, a pending user verification", "account id", ()),
+    "ak_mcp_config": ("scalekit.v1.mcp.McpConfig", "", ("name",)),
+    "ak_mcp_instance": ("scalekit.v1.mcp.McpInstance", "config id", ("name", "config_user")),
+    "ak_mcp": ("scalekit.v1.mcp.Mcp", "", ()),
+    "ak_mcp_token": ("google.protobuf.Struct, id = SHA-256 of an MCP session token", "", ()),
 }
 
 
@@ -94,6 +111,10 @@ class EmulatorState:
         listeners: called with each recorded event (see :meth:`emit`); the webhook sender is one.
         muted: while true, :meth:`emit` records and sends nothing (seeding is not an event stream).
         clock: seconds since the epoch; tests may replace it.
+        upstream_timeout: seconds the AgentKit proxy and HTTP-backed tools wait for a custom
+            provider's upstream before answering 504 / a tool error.
+        upstream_ca_file: a PEM file of extra CA certificates the AgentKit proxy trusts for upstreams
+            (custom providers' ``proxy_url`` must be https; tests serve a loopback upstream with it).
     """
 
     store: Store
@@ -104,6 +125,8 @@ class EmulatorState:
     muted: bool = False
     clock: Callable[[], float] = time.time
     outbox: list[OutboxMessage] = field(default_factory=list)
+    upstream_timeout: float = 10.0
+    upstream_ca_file: str | None = None
     _outbox_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def emit(self, event_type: str, data: dict[str, Any]) -> events_pb2.Event | None:

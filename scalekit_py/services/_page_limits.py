@@ -25,6 +25,9 @@ PAGE_SIZE_LIMITS: dict[str, int] = {
     "scalekit.v1.clients.ListClientsRequest": 30,
     "scalekit.v1.clients.ListResourceUserConsentsRequest": 30,
     "scalekit.v1.clients.ListResourcesRequest": 30,
+    "scalekit.v1.connected_accounts.SearchConnectedAccountsRequest": 30,
+    "scalekit.v1.mcp.ListMcpConfigsRequest": 30,
+    "scalekit.v1.mcp.ListMcpInstancesRequest": 30,
 }
 
 

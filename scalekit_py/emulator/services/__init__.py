@@ -25,6 +25,10 @@ SERVICE_MODULES: dict[str, str] = {
     "scalekit.v1.tokens.ApiTokenService": "tokens",
     "scalekit.v1.events.EventsService": "events",
     "scalekit.v1.clients.ClientService": "clients",
+    "scalekit.v1.connected_accounts.ConnectedAccountService": "connected_accounts",
+    "scalekit.v1.tools.ToolService": "tools",
+    "scalekit.v1.mcp.McpService": "mcp",
+    "scalekit.v1.providers.ProviderService": "providers",
 }
 
 
