@@ -9,10 +9,11 @@ the Node SDK, plus the plural aliases of the Python SDK (``users``, ``roles``, `
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from scalekit_py._transport.call import AsyncCaller, SyncCaller
+    from scalekit_py.services._async.actions import AsyncActionClient
     from scalekit_py.services._async.auth import AsyncAuthService
     from scalekit_py.services._async.connections import AsyncConnectionService
     from scalekit_py.services._async.directories import AsyncDirectoryService
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from scalekit_py.services._async.sessions import AsyncSessionService
     from scalekit_py.services._async.users import AsyncUserService
     from scalekit_py.services._async.webauthn import AsyncWebAuthnService
+    from scalekit_py.services._sync.actions import ActionClient
     from scalekit_py.services._sync.auth import AuthService
     from scalekit_py.services._sync.connections import ConnectionService
     from scalekit_py.services._sync.directories import DirectoryService
@@ -45,6 +47,18 @@ class _Host:
     if TYPE_CHECKING:
 
         def _service(self, name: str, factory: Callable[[], T]) -> T: ...  # provided by the client
+
+    def _proxy_kwargs(self) -> dict[str, Any]:
+        """What the proxied-request client takes from the client: environment, identity, defaults."""
+        client: Any = self
+        return {
+            "env_url": client.env_url,
+            "user_agent": client._opts.channel.user_agent,
+            "tokens": lambda: client.token_source,
+            "http": client._http_client,
+            "default_timeout": client.timeout,
+            "default_retry": client.retry,
+        }
 
 
 class AsyncServices(_Host):
@@ -153,6 +167,19 @@ class AsyncServices(_Host):
         """Alias of :attr:`session` (the official Python SDK's name)."""
         return self.session
 
+    @property
+    def actions(self) -> AsyncActionClient:
+        """AgentKit actions: tools for agents, connected accounts, modifiers, proxied requests."""
+        from scalekit_py.services._async._proxy import AsyncProxyClient
+        from scalekit_py.services._async.actions import AsyncActionClient as Cls
+
+        return self._service("actions", lambda: Cls(AsyncProxyClient(**self._proxy_kwargs())))
+
+    @property
+    def connect(self) -> AsyncActionClient:
+        """Alias of :attr:`actions` (the official SDKs' other name)."""
+        return self.actions
+
 
 class SyncServices(_Host):
     """The facades of :class:`~scalekit_py.ScalekitClient`."""
@@ -259,3 +286,16 @@ class SyncServices(_Host):
     def sessions(self) -> SessionService:
         """Alias of :attr:`session` (the official Python SDK's name)."""
         return self.session
+
+    @property
+    def actions(self) -> ActionClient:
+        """AgentKit actions: tools for agents, connected accounts, modifiers, proxied requests."""
+        from scalekit_py.services._sync._proxy import ProxyClient
+        from scalekit_py.services._sync.actions import ActionClient as Cls
+
+        return self._service("actions", lambda: Cls(ProxyClient(**self._proxy_kwargs())))
+
+    @property
+    def connect(self) -> ActionClient:
+        """Alias of :attr:`actions` (the official SDKs' other name)."""
+        return self.actions
