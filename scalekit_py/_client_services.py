@@ -15,26 +15,34 @@ if TYPE_CHECKING:
     from scalekit_py._transport.call import AsyncCaller, SyncCaller
     from scalekit_py.services._async.actions import AsyncActionClient
     from scalekit_py.services._async.auth import AsyncAuthService
+    from scalekit_py.services._async.connected_accounts import AsyncConnectedAccountService
     from scalekit_py.services._async.connections import AsyncConnectionService
     from scalekit_py.services._async.directories import AsyncDirectoryService
     from scalekit_py.services._async.domains import AsyncDomainService
+    from scalekit_py.services._async.mcp import AsyncMcpService
     from scalekit_py.services._async.organizations import AsyncOrganizationService
     from scalekit_py.services._async.passwordless import AsyncPasswordlessService
     from scalekit_py.services._async.permissions import AsyncPermissionService
+    from scalekit_py.services._async.providers import AsyncProviderService
     from scalekit_py.services._async.roles import AsyncRoleService
     from scalekit_py.services._async.sessions import AsyncSessionService
+    from scalekit_py.services._async.tools import AsyncToolService
     from scalekit_py.services._async.users import AsyncUserService
     from scalekit_py.services._async.webauthn import AsyncWebAuthnService
     from scalekit_py.services._sync.actions import ActionClient
     from scalekit_py.services._sync.auth import AuthService
+    from scalekit_py.services._sync.connected_accounts import ConnectedAccountService
     from scalekit_py.services._sync.connections import ConnectionService
     from scalekit_py.services._sync.directories import DirectoryService
     from scalekit_py.services._sync.domains import DomainService
+    from scalekit_py.services._sync.mcp import McpService
     from scalekit_py.services._sync.organizations import OrganizationService
     from scalekit_py.services._sync.passwordless import PasswordlessService
     from scalekit_py.services._sync.permissions import PermissionService
+    from scalekit_py.services._sync.providers import ProviderService
     from scalekit_py.services._sync.roles import RoleService
     from scalekit_py.services._sync.sessions import SessionService
+    from scalekit_py.services._sync.tools import ToolService
     from scalekit_py.services._sync.users import UserService
     from scalekit_py.services._sync.webauthn import WebAuthnService
 
@@ -167,6 +175,35 @@ class AsyncServices(_Host):
         """Alias of :attr:`session` (the official Python SDK's name)."""
         return self.session
 
+    # AgentKit services, under the official Python SDK's attribute names.
+    @property
+    def connected_accounts(self) -> AsyncConnectedAccountService:
+        """Connected accounts (AgentKit): users' authorized third-party accounts."""
+        from scalekit_py.services._async.connected_accounts import AsyncConnectedAccountService as Cls
+
+        return self._service("connected_accounts", lambda: Cls(self.caller))
+
+    @property
+    def tools(self) -> AsyncToolService:
+        """Tools (AgentKit): the tool catalogue and tool execution."""
+        from scalekit_py.services._async.tools import AsyncToolService as Cls
+
+        return self._service("tools", lambda: Cls(self.caller))
+
+    @property
+    def mcp(self) -> AsyncMcpService:
+        """MCP servers (AgentKit): configurations, per-user instances, session tokens."""
+        from scalekit_py.services._async.mcp import AsyncMcpService as Cls
+
+        return self._service("mcp", lambda: Cls(self.caller))
+
+    @property
+    def providers(self) -> AsyncProviderService:
+        """Providers (AgentKit): built-in and custom third-party providers."""
+        from scalekit_py.services._async.providers import AsyncProviderService as Cls
+
+        return self._service("providers", lambda: Cls(self.caller))
+
     @property
     def actions(self) -> AsyncActionClient:
         """AgentKit actions: tools for agents, connected accounts, modifiers, proxied requests."""
@@ -286,6 +323,35 @@ class SyncServices(_Host):
     def sessions(self) -> SessionService:
         """Alias of :attr:`session` (the official Python SDK's name)."""
         return self.session
+
+    # AgentKit services, under the official Python SDK's attribute names.
+    @property
+    def connected_accounts(self) -> ConnectedAccountService:
+        """Connected accounts (AgentKit): users' authorized third-party accounts."""
+        from scalekit_py.services._sync.connected_accounts import ConnectedAccountService as Cls
+
+        return self._service("connected_accounts", lambda: Cls(self.caller))
+
+    @property
+    def tools(self) -> ToolService:
+        """Tools (AgentKit): the tool catalogue and tool execution."""
+        from scalekit_py.services._sync.tools import ToolService as Cls
+
+        return self._service("tools", lambda: Cls(self.caller))
+
+    @property
+    def mcp(self) -> McpService:
+        """MCP servers (AgentKit): configurations, per-user instances, session tokens."""
+        from scalekit_py.services._sync.mcp import McpService as Cls
+
+        return self._service("mcp", lambda: Cls(self.caller))
+
+    @property
+    def providers(self) -> ProviderService:
+        """Providers (AgentKit): built-in and custom third-party providers."""
+        from scalekit_py.services._sync.providers import ProviderService as Cls
+
+        return self._service("providers", lambda: Cls(self.caller))
 
     @property
     def actions(self) -> ActionClient:

@@ -19,11 +19,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GRPC_TO_HTTP",
+    "TOOL_ERROR",
     "from_http_transport_error",
     "from_oauth_response",
     "from_proxy_response",
     "from_proxy_transport_error",
     "from_rpc_error",
+    "is_tool_error",
 ]
 
 # gRPC status name -> (exception class, HTTP status), after google.rpc.Code's documented HTTP mapping.
@@ -48,6 +50,8 @@ GRPC_TO_HTTP = {code: http for code, (_, http) in _GRPC_TABLE.items()}
 
 _STATUS_DETAILS_KEY = "grpc-status-details-bin"
 _ERROR_INFO_TYPE = "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo"
+TOOL_ERROR = "TOOL_ERROR"
+"""``ErrorInfo.error_code`` of a tool's own failure (the details are in ``ErrorInfo.tool_error_info``)."""
 
 
 def _trailing(exc: grpc.RpcError) -> Mapping[str, str | bytes]:
@@ -117,6 +121,20 @@ def _error_info(details_bin: bytes) -> Any:
     return None
 
 
+def _exc_error_info(exc: grpc.RpcError) -> Any:
+    raw = _trailing(exc).get(_STATUS_DETAILS_KEY)
+    return _error_info(raw) if isinstance(raw, bytes) else None
+
+
+def is_tool_error(exc: grpc.RpcError) -> bool:
+    """Whether a failed call is a tool's own failure (``ErrorInfo.error_code`` ``TOOL_ERROR``).
+
+    Such failures are never retried, whatever their gRPC code: the tool may have had effects.
+    """
+    info = _exc_error_info(exc)
+    return info is not None and info.error_code == TOOL_ERROR
+
+
 def from_rpc_error(exc: grpc.RpcError, *, write: bool = False) -> errors.ScalekitError:
     """Map a failed gRPC call to the SDK's exception; the caller raises it ``from exc``.
 
@@ -140,18 +158,29 @@ def from_rpc_error(exc: grpc.RpcError, *, write: bool = False) -> errors.Scaleki
         cls = errors.UnavailableOutcomeUnknownError
     error_code = request_id = None
     violations: list[errors.FieldViolation] = []
-    raw = _trailing(exc).get(_STATUS_DETAILS_KEY)
-    if isinstance(raw, bytes):
-        info = _error_info(raw)
-        if info is not None:
-            error_code = info.error_code or None
-            request_id = info.request_info.request_id or None
-            violations = [
-                errors.FieldViolation(v.field, v.description, v.constraint)
-                for v in info.validation_error_info.field_violations
-            ]
-            if info.localized_message_info.message:
-                message = info.localized_message_info.message
+    info = _exc_error_info(exc)
+    if info is not None:
+        error_code = info.error_code or None
+        request_id = info.request_info.request_id or None
+        violations = [
+            errors.FieldViolation(v.field, v.description, v.constraint)
+            for v in info.validation_error_info.field_violations
+        ]
+        if info.localized_message_info.message:
+            message = info.localized_message_info.message
+        if error_code == TOOL_ERROR:
+            tool = info.tool_error_info
+            return errors.ToolExecutionError(
+                message,
+                tool_error_code=tool.tool_error_code or None,
+                tool_error_message=tool.tool_error_message or None,
+                execution_id=tool.execution_id or None,
+                grpc_code=code,
+                http_status=http,
+                error_code=error_code,
+                request_id=request_id,
+                field_violations=violations,
+            )
     return cls(
         message,
         grpc_code=code,

@@ -37,6 +37,7 @@ __all__ = [
     "SessionTimeoutError",
     "TimeoutOutcomeUnknownError",
     "TokenValidationError",
+    "ToolExecutionError",
     "UnavailableOutcomeUnknownError",
     "UnimplementedError",
     "WebhookVerificationError",
@@ -174,6 +175,45 @@ class ServiceUnavailableError(ServerError):
     """The service is temporarily unavailable (UNAVAILABLE / HTTP 503); safe to retry reads."""
 
     http_status = 503
+
+
+class ToolExecutionError(APIError):
+    """An AgentKit tool ran and failed on the third party's side (``ErrorInfo.error_code`` ``TOOL_ERROR``).
+
+    Raised by ``execute_tool`` whatever the gRPC code (``grpc_code``/``http_status`` still say which:
+    e.g. ``RESOURCE_EXHAUSTED`` when the third party rate-limited the call). Never retried: the
+    tool may have had effects.
+
+    Attributes:
+        tool_error_code: the tool's (or third party's) own error code, e.g. ``"NOTE_NOT_FOUND"``.
+        tool_error_message: the tool's error message.
+        execution_id: the id of the failed execution; quote it in support requests.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        tool_error_code: str | None = None,
+        tool_error_message: str | None = None,
+        execution_id: str | None = None,
+        grpc_code: str | None = None,
+        http_status: int | None = None,
+        error_code: str | None = None,
+        request_id: str | None = None,
+        field_violations: Sequence[FieldViolation] = (),
+    ) -> None:
+        super().__init__(
+            message,
+            grpc_code=grpc_code,
+            http_status=http_status,
+            error_code=error_code,
+            request_id=request_id,
+            field_violations=field_violations,
+        )
+        self.tool_error_code = tool_error_code
+        self.tool_error_message = tool_error_message
+        self.execution_id = execution_id
 
 
 class OutcomeUnknownError(ScalekitError):

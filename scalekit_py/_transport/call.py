@@ -98,6 +98,21 @@ def retry_delay(
     return next_delay(policy, attempt, elapsed, budget)
 
 
+def _retry_delay(
+    policy: RetryPolicy | None,
+    exc: grpc.RpcError,
+    code: str,
+    attempt: int,
+    elapsed: float,
+    idempotent: bool,
+    budget: float | None,
+) -> float | None:
+    """:func:`retry_delay`, except that a tool's own failure (``TOOL_ERROR``) is never retried."""
+    if _errmap.is_tool_error(exc):
+        return None
+    return retry_delay(policy, code, attempt, elapsed, idempotent, budget)
+
+
 def _code_name(exc: grpc.RpcError) -> str:
     code = exc.code() if callable(getattr(exc, "code", None)) else None
     return getattr(code, "name", "UNKNOWN")
@@ -199,7 +214,9 @@ class SyncCaller(_CallerBase):
                 code = _code_name(exc)
                 if outcome_unknown and code == "NOT_FOUND" and _is_delete(rpc):
                     return rpc.response_type()  # an earlier attempt deleted it
-                delay = retry_delay(policy, code, attempt, time.monotonic() - started, rpc.idempotent, budget)
+                delay = _retry_delay(
+                    policy, exc, code, attempt, time.monotonic() - started, rpc.idempotent, budget
+                )
                 if delay is None:
                     raise _errmap.from_rpc_error(exc, write=not rpc.idempotent) from exc
                 outcome_unknown = outcome_unknown or _may_have_applied(rpc, code)
@@ -268,7 +285,9 @@ class AsyncCaller(_CallerBase):
                 code = _code_name(exc)
                 if outcome_unknown and code == "NOT_FOUND" and _is_delete(rpc):
                     return rpc.response_type()  # an earlier attempt deleted it
-                delay = retry_delay(policy, code, attempt, time.monotonic() - started, rpc.idempotent, budget)
+                delay = _retry_delay(
+                    policy, exc, code, attempt, time.monotonic() - started, rpc.idempotent, budget
+                )
                 if delay is None:
                     raise _errmap.from_rpc_error(exc, write=not rpc.idempotent) from exc
                 outcome_unknown = outcome_unknown or _may_have_applied(rpc, code)

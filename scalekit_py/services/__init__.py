@@ -49,6 +49,10 @@ SERVICES: dict[str, tuple[str, str]] = {
     "passwordless": ("passwordless", "PasswordlessService"),
     "webauthn": ("webauthn", "WebAuthnService"),
     "auth": ("auth", "AuthService"),
+    "connected_accounts": ("connected_accounts", "ConnectedAccountService"),
+    "tools": ("tools", "ToolService"),
+    "mcp": ("mcp", "McpService"),
+    "providers": ("providers", "ProviderService"),
 }
 """Client attribute -> (module, class name). The asyncio class is ``Async<name>`` in
 ``scalekit_py.services._async.<module>``; the blocking one is ``<name>`` in ``..._sync.<module>``."""
@@ -63,6 +67,10 @@ _ROLES = "/scalekit.v1.roles.RolesService/"
 _AUTH = "/scalekit.v1.auth.AuthService/"
 _PASSWORDLESS = "/scalekit.v1.auth.passwordless.PasswordlessService/"
 _WEBAUTHN = "/scalekit.v1.auth.webauthn.WebAuthnService/"
+_ACCOUNTS = "/scalekit.v1.connected_accounts.ConnectedAccountService/"
+_TOOLS = "/scalekit.v1.tools.ToolService/"
+_MCP = "/scalekit.v1.mcp.McpService/"
+_PROVIDERS = "/scalekit.v1.providers.ProviderService/"
 
 RPC_METHODS: dict[str, str] = {
     _ORGANIZATIONS + "CreateOrganization": "organization.create_organization",
@@ -178,5 +186,51 @@ RPC_METHODS: dict[str, str] = {
     _WEBAUTHN + "ListCredentials": "webauthn.list_credentials",
     _WEBAUTHN + "DeleteCredential": "webauthn.delete_credential",
     _WEBAUTHN + "UpdateCredential": "webauthn.update_credential",
+    _ACCOUNTS + "ListConnectedAccounts": "connected_accounts.list_connected_accounts",
+    _ACCOUNTS + "SearchConnectedAccounts": "connected_accounts.search_connected_accounts",
+    _ACCOUNTS + "CreateConnectedAccount": "connected_accounts.create_connected_account",
+    _ACCOUNTS + "UpdateConnectedAccount": "connected_accounts.update_connected_account",
+    _ACCOUNTS + "DeleteConnectedAccount": "connected_accounts.delete_connected_account",
+    _ACCOUNTS + "GetMagicLinkForConnectedAccount": "connected_accounts.get_magic_link_for_connected_account",
+    _ACCOUNTS + "GetConnectedAccount": "connected_accounts.get_connected_account",
+    _ACCOUNTS + "DisconnectConnectedAccount": "connected_accounts.disconnect_connected_account",
+    _ACCOUNTS + "GetConnectedAccountAuth": "connected_accounts.get_connected_account_by_identifier",
+    _ACCOUNTS
+    + "GetConnectedAccountDetails": "connected_accounts.get_connected_account_details_by_identifier",
+    _ACCOUNTS + "VerifyConnectedAccountUser": "connected_accounts.verify_connected_account_user",
+    _TOOLS + "CreateTool": "tools.create_tool",
+    _TOOLS + "ListTools": "tools.list_tools",
+    _TOOLS + "ListScopedTools": "tools.list_scoped_tools",
+    _TOOLS + "ListAvailableTools": "tools.list_available_tools",
+    _TOOLS + "SearchTools": "tools.search_tools",
+    _TOOLS + "SetToolDefault": "tools.set_tool_default",
+    _TOOLS + "UpdateTool": "tools.update_tool",
+    _TOOLS + "DeleteTool": "tools.delete_tool",
+    _TOOLS + "ExecuteTool": "tools.execute_tool",
+    _TOOLS + "RefreshTools": "tools.refresh_tools",
+    _MCP + "CreateMcp": "mcp.create_mcp",
+    _MCP + "GetMcp": "mcp.get_mcp",
+    _MCP + "ListMcp": "mcp.list_mcp",
+    _MCP + "DeleteMcp": "mcp.delete_mcp",
+    _MCP + "CreateMcpConfig": "mcp.create_config",
+    _MCP + "UpdateMcpConfig": "mcp.update_config",
+    _MCP + "ListMcpConfigs": "mcp.list_configs",
+    _MCP + "GetMcpConfig": "mcp.get_config",
+    _MCP + "DeleteMcpConfig": "mcp.delete_config",
+    _MCP + "EnsureMcpInstance": "mcp.ensure_instance",
+    _MCP + "ListMcpInstances": "mcp.list_instances",
+    _MCP + "DeleteMcpInstance": "mcp.delete_instance",
+    _MCP + "UpdateMcpInstance": "mcp.update_instance",
+    _MCP + "GetMcpInstance": "mcp.get_instance",
+    _MCP + "GetMcpInstanceAuthState": "mcp.get_instance_auth_state",
+    _MCP + "CreateMcpSessionToken": "mcp.create_session_token",
+    _MCP + "ListMcpConnectedAccounts": "mcp.list_mcp_connected_accounts",
+    _PROVIDERS + "CreateProvider": "providers.create_provider",
+    _PROVIDERS + "CreateCustomProvider": "providers.create_custom_provider",
+    _PROVIDERS + "UpdateProvider": "providers.update_provider",
+    _PROVIDERS + "UpdateCustomProvider": "providers.update_custom_provider",
+    _PROVIDERS + "DeleteProvider": "providers.delete_provider",
+    _PROVIDERS + "DeleteCustomProvider": "providers.delete_custom_provider",
+    _PROVIDERS + "ListProviders": "providers.list_providers",
 }
 """gRPC path -> ``"<client attribute>.<method>"``, for every RPC an admin client may call."""

@@ -7,7 +7,7 @@ set of conversions, so both flavours build byte-identical requests.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from google.protobuf.message import Message
@@ -44,7 +44,8 @@ def fill(message: M, **fields: object) -> M:
     ``None`` leaves a field untouched, so the service's default applies. Maps and repeated fields
     are replaced. A message-typed field takes a message of its type, and also: a ``datetime`` for
     ``Timestamp`` (naive means UTC), a mapping for ``Struct``, a sequence of paths for
-    ``FieldMask``, a plain value for the ``google.protobuf.*Value`` wrappers.
+    ``FieldMask``, a ``timedelta`` for ``Duration``, a sequence of JSON values for ``ListValue``,
+    a plain value for the ``google.protobuf.*Value`` wrappers.
 
     Args:
         message: the message to change.
@@ -105,6 +106,15 @@ def _set_message(target: Message, full_name: str, value: object) -> None:
         target.CopyFrom(value)
     elif full_name == "google.protobuf.Timestamp" and isinstance(value, datetime):
         target.FromDatetime(value)  # type: ignore[attr-defined]
+    elif full_name == "google.protobuf.Duration" and isinstance(value, timedelta):
+        target.FromTimedelta(value)  # type: ignore[attr-defined]
+    elif (
+        full_name == "google.protobuf.ListValue"
+        and isinstance(value, Sequence)
+        and not isinstance(value, str)
+    ):
+        target.Clear()
+        target.extend(list(value))  # type: ignore[attr-defined]
     elif full_name == "google.protobuf.Struct" and isinstance(value, Mapping):
         target.Clear()
         target.update(value)  # type: ignore[attr-defined]

@@ -21,6 +21,9 @@ PAGE_SIZE_LIMITS: dict[str, int] = {
     "scalekit.v1.users.ListOrganizationUsersRequest": 100,
     "scalekit.v1.users.SearchOrganizationUsersRequest": 30,
     "scalekit.v1.users.SearchUsersRequest": 30,
+    "scalekit.v1.connected_accounts.SearchConnectedAccountsRequest": 30,
+    "scalekit.v1.mcp.ListMcpConfigsRequest": 30,
+    "scalekit.v1.mcp.ListMcpInstancesRequest": 30,
 }
 
 

@@ -22,7 +22,7 @@ EXPECTED = {
     "ScalekitClient",
     "ScalekitError", "ServerError", "ServiceUnavailableError", "SessionConflictError", "SessionError",
     "SessionExpiredError", "SessionStoreError", "SessionTimeoutError", "TokenResponse",
-    "TimeoutOutcomeUnknownError", "TokenValidationError", "TokenValidationOptions",
+    "TimeoutOutcomeUnknownError", "TokenValidationError", "TokenValidationOptions", "ToolExecutionError",
     "UnavailableOutcomeUnknownError", "UnimplementedError", "WebhookVerificationError",
     "__version__", "errors", "rpc_for", "verify_interceptor_payload", "verify_webhook_payload",
 }  # fmt: skip

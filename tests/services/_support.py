@@ -8,7 +8,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from google.protobuf.descriptor import FieldDescriptor
@@ -129,6 +129,8 @@ def sample(hint: object, name: str, variant: int) -> object:
         return f"{'vw'[variant]}-{name}".encode()
     if hint is datetime:
         return datetime(2024, 1, 2 + variant, tzinfo=timezone.utc)
+    if hint is timedelta:
+        return timedelta(minutes=5 + variant)
     if origin is not None and issubclass(origin, Mapping):
         value_type = typing.get_args(hint)[1]
         return {f"k{variant}": sample(value_type if value_type is not object else str, name, variant)}

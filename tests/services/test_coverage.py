@@ -60,8 +60,9 @@ IN_SCOPE = sorted(
     for r in s.rpcs
     if r.client_credentials_ok
 )
-# Arguments whose every value serialises like the default: UpdateDomain has no fields (yet).
-INDISTINGUISHABLE = {("domain.update_domain", "domain")}
+# Arguments whose every value serialises like the default: UpdateDomain has no fields (yet); the sample
+# ``Tool`` sets only ``id``, which ``update_tool``'s positional ``tool_id`` always overrides.
+INDISTINGUISHABLE = {("domain.update_domain", "domain"), ("tools.update_tool", "tool")}
 PAGINATED = sorted(p for p in IN_SCOPE if "page_token" in DESCRIPTORS[p].input_type.fields_by_name)
 
 
@@ -103,13 +104,17 @@ FACADED_SERVICES = {
     "scalekit.v1.roles.RolesService",
     "scalekit.v1.sessions.SessionService",
     "scalekit.v1.users.UserService",
+    "scalekit.v1.connected_accounts.ConnectedAccountService",
+    "scalekit.v1.tools.ToolService",
+    "scalekit.v1.mcp.McpService",
+    "scalekit.v1.providers.ProviderService",
 }
 
 
 def test_scope_is_every_client_credentials_rpc_of_the_facaded_services() -> None:
     contract = load()
     assert FACADED == FACADED_SERVICES
-    assert len(IN_SCOPE) == 113
+    assert len(IN_SCOPE) == 113 + 45
     assert set(IN_SCOPE) <= set(DESCRIPTORS), "contract RPCs missing from the generated descriptors"
     services_in_descriptors = {p.split("/")[1] for p in DESCRIPTORS}
     assert services_in_descriptors == set(contract.services)
