@@ -210,7 +210,7 @@ class AsyncServices(_Host):
         from scalekit_py.services._async._proxy import AsyncProxyClient
         from scalekit_py.services._async.actions import AsyncActionClient as Cls
 
-        return self._service("actions", lambda: Cls(AsyncProxyClient(**self._proxy_kwargs())))
+        return self._service("actions", lambda: Cls(self, AsyncProxyClient(**self._proxy_kwargs())))
 
     @property
     def connect(self) -> AsyncActionClient:
@@ -359,7 +359,7 @@ class SyncServices(_Host):
         from scalekit_py.services._sync._proxy import ProxyClient
         from scalekit_py.services._sync.actions import ActionClient as Cls
 
-        return self._service("actions", lambda: Cls(ProxyClient(**self._proxy_kwargs())))
+        return self._service("actions", lambda: Cls(self, ProxyClient(**self._proxy_kwargs())))
 
     @property
     def connect(self) -> ActionClient:

@@ -13,6 +13,7 @@ exceptions propagate.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,55 +27,53 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from scalekit_py.agentkit._tooldefs import ToolSpec, result_text
 from scalekit_py.errors import ScalekitError
 
-__all__ = ["AsyncExecute", "Execute", "async_structured_tools", "structured_tools"]
+__all__ = ["Execute", "structured_tools"]
 
-Execute = Callable[[ToolSpec, dict[str, Any]], tuple[dict[str, Any], str | None]]
-"""Runs a tool for its spec's account: ``(spec, arguments) -> (result data, execution id)``."""
-AsyncExecute = Callable[[ToolSpec, dict[str, Any]], Awaitable[tuple[dict[str, Any], str | None]]]
-"""The asyncio form of :data:`Execute`."""
+Outcome = tuple[dict[str, Any], str | None]
+Execute = Callable[[ToolSpec, dict[str, Any]], Outcome | Awaitable[Outcome]]
+"""Runs a tool for its spec's account: ``(spec, arguments) -> (result data, execution id)``; blocking or a
+coroutine function."""
 
 
-def _tool(
-    spec: ToolSpec, func: Callable[..., str] | None, coroutine: Callable[..., Awaitable[str]] | None
-) -> Any:
+def _text(spec: ToolSpec, outcome: Outcome) -> str:
+    data, execution_id = outcome
+    return result_text(data, execution_id)
+
+
+def _failed(spec: ToolSpec, exc: ScalekitError) -> ToolException:
+    return ToolException(f"{spec.name} failed: {exc}")
+
+
+def _tool(spec: ToolSpec, execute: Execute) -> StructuredTool:
+    """A blocking tool for a blocking ``execute`` (LangChain runs it in a thread when awaited), an
+    awaitable-only tool (``ainvoke``) for a coroutine function."""
+
+    def run(**arguments: Any) -> str:
+        try:
+            outcome: Any = execute(spec, arguments)
+        except ScalekitError as exc:
+            raise _failed(spec, exc) from exc
+        return _text(spec, outcome)
+
+    async def arun(**arguments: Any) -> str:
+        try:
+            outcome: Any = await execute(spec, arguments)  # type: ignore[misc]
+        except ScalekitError as exc:
+            raise _failed(spec, exc) from exc
+        return _text(spec, outcome)
+
+    is_async = inspect.iscoroutinefunction(execute)
     return StructuredTool(
         name=spec.name,
         description=spec.description,
         args_schema=spec.input_schema,
-        func=func,
-        coroutine=coroutine,
+        func=None if is_async else run,
+        coroutine=arun if is_async else None,
         handle_tool_error=True,
         metadata={"provider": spec.provider, "connected_account_id": spec.connected_account_id},
     )
 
 
 def structured_tools(specs: list[ToolSpec], execute: Execute) -> list[StructuredTool]:
-    """LangChain tools that run ``execute`` (blocking; LangChain runs them in a thread when awaited)."""
-
-    def make(spec: ToolSpec) -> Any:
-        def run(**arguments: Any) -> str:
-            try:
-                data, execution_id = execute(spec, arguments)
-            except ScalekitError as exc:
-                raise ToolException(f"{spec.name} failed: {exc}") from exc
-            return result_text(data, execution_id)
-
-        return _tool(spec, run, None)
-
-    return [make(s) for s in specs]
-
-
-def async_structured_tools(specs: list[ToolSpec], execute: AsyncExecute) -> list[StructuredTool]:
-    """LangChain tools that await ``execute`` (use ``ainvoke``; they have no blocking form)."""
-
-    def make(spec: ToolSpec) -> Any:
-        async def run(**arguments: Any) -> str:
-            try:
-                data, execution_id = await execute(spec, arguments)
-            except ScalekitError as exc:
-                raise ToolException(f"{spec.name} failed: {exc}") from exc
-            return result_text(data, execution_id)
-
-        return _tool(spec, None, run)
-
-    return [make(s) for s in specs]
+    """LangChain tools for ``specs`` that run through ``execute``."""
+    return [_tool(s, execute) for s in specs]

@@ -16,7 +16,7 @@ from mcp import Client
 
 from scalekit_api.v1.tools import tools_pb2
 from scalekit_py.agentkit._tooldefs import ToolSpec, spec_from_tool, specs_from_scoped, specs_from_tools
-from scalekit_py.agentkit.langchain import async_structured_tools, structured_tools
+from scalekit_py.agentkit.langchain import structured_tools
 from scalekit_py.agentkit.mcp_tools import McpToolset, to_mcp_tool
 from scalekit_py.errors import NotFoundError, ScalekitError
 
@@ -87,7 +87,7 @@ def test_langchain_tools_execute_through_the_callback() -> None:
 
 async def test_langchain_async_tools_and_errors_reach_the_agent_as_text() -> None:
     rec = Recorder()
-    [tool] = async_structured_tools(SPECS, rec.acall)
+    [tool] = structured_tools(SPECS, rec.acall)
     out = await tool.ainvoke({"query": "x"})
     assert json.loads(out)["echo"] == {"query": "x"}
     failing = Recorder(NotFoundError("connected account not found"))
