@@ -9,6 +9,7 @@ that, decoded once, so the LangChain and MCP adapters share one reading of it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,7 @@ class ToolSpec:
         name: the tool name ``execute_tool`` takes.
         description: what the tool does (shown to the model).
         input_schema: JSON Schema of the input (an ``object`` schema).
-        annotations: MCP-style hints (``read_only_hint``, ``destructive_hint``, ...), snake_case.
+        annotations: MCP-style hints (``read_only_hint``, ``destructive_hint``, ...), keys in snake_case.
         provider: the provider the tool belongs to, e.g. ``"GMAIL"``.
         connected_account_id: the account the tool runs for (scoped listings), else ``None``.
     """
@@ -48,6 +49,15 @@ def _definition(tool: tools_pb2.Tool) -> dict[str, Any]:
     if not tool.HasField("definition"):
         return {}
     return MessageToDict(tool.definition, preserving_proto_field_name=True)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+
+
+def _annotations(raw: Any) -> dict[str, Any]:
+    """Annotation hints with snake_case keys (definitions carry ``readOnlyHint`` or ``read_only_hint``)."""
+    return {_snake(str(k)): v for k, v in raw.items()} if isinstance(raw, Mapping) else {}
 
 
 def _schema(raw: Any) -> dict[str, Any]:
@@ -70,12 +80,11 @@ def spec_from_tool(tool: tools_pb2.Tool, connected_account_id: str | None = None
             f"tool {tool.id or '(no id)'} of provider {tool.provider!r} has no name in its definition"
         )
     description = definition.get("description")
-    annotations = definition.get("annotations")
     return ToolSpec(
         name=name,
         description=description if isinstance(description, str) and description else name,
         input_schema=_schema(definition.get("input_schema")),
-        annotations=dict(annotations) if isinstance(annotations, Mapping) else {},
+        annotations=_annotations(definition.get("annotations")),
         provider=tool.provider,
         connected_account_id=connected_account_id or None,
     )

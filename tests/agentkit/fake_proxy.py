@@ -22,8 +22,9 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.support.loopback_http import QuietHandler, serve
 
 CLIENT_ID = "skc_agent_test"
 CLIENT_SECRET = "test-secret-value"
@@ -62,31 +63,17 @@ class FakeProxy:
             return self.counters[key]
 
 
-def _handler(state: FakeProxy) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
+def _handler(state: FakeProxy) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def _reply(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-            self.send_response(status)
-            self.send_header("content-type", content_type)
-            self.send_header("content-length", str(len(body)))
-            self.send_header("x-request-id", "req-fake-1")
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(status, body, content_type, x_request_id="req-fake-1")
 
         def _json(self, status: int, data: Any) -> None:
             self._reply(status, json.dumps(data).encode())
 
-        def _body(self) -> bytes:
-            length = int(self.headers.get("content-length") or 0)
-            return self.rfile.read(length) if length else b""
-
         def do_POST(self) -> None:
             if self.path == "/oauth/token":
-                form = dict(urllib.parse.parse_qsl(self._body().decode()))
+                form = dict(urllib.parse.parse_qsl(self.read_body().decode()))
                 ok = form.get("client_id") == CLIENT_ID and form.get("client_secret") == CLIENT_SECRET
                 if form.get("grant_type") != "client_credentials" or not ok:
                     self._json(401, {"error": "invalid_client"})
@@ -102,7 +89,7 @@ def _handler(state: FakeProxy) -> type[BaseHTTPRequestHandler]:
 
         def _proxy(self) -> None:
             url = urllib.parse.urlsplit(self.path)
-            body = self._body()
+            body = self.read_body()
             if not url.path.startswith("/proxy/"):
                 self._json(404, {"error": "no such route"})
                 return
@@ -155,14 +142,6 @@ def _handler(state: FakeProxy) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def fake_proxy() -> Iterator[FakeProxy]:
     state = FakeProxy()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serve(_handler(state)) as url:
+        state.url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)

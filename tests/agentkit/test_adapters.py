@@ -99,12 +99,16 @@ async def test_langchain_async_tools_and_errors_reach_the_agent_as_text() -> Non
 
 
 def test_mcp_tool_definition() -> None:
-    spec = spec_from_tool(_tool("t", annotations={"destructive_hint": True, "title": "T"}))
+    spec = spec_from_tool(
+        _tool("t", annotations={"destructiveHint": True, "title": "T", "openWorldHint": False})
+    )
     tool = to_mcp_tool(spec)
     assert tool.name == "t"
     assert tool.input_schema == SCHEMA
     assert tool.annotations is not None
     assert (tool.annotations.destructive_hint, tool.annotations.title) == (True, "T")
+    assert tool.annotations.open_world_hint is False
+    assert tool.annotations.read_only_hint is None
     with pytest.raises(ValueError, match="unique"):
         McpToolset([spec, spec], Recorder())
 
