@@ -193,7 +193,9 @@ class Emulator:
 
                 self.ca_file, certfile, keyfile = make_certificates(self.tls_dir)
             guard = RpcGuard(rt.tokens, rt.faults, rt.counters)
-            http_app = Starlette(routes=[*oauth.routes(rt), *admin.routes(rt)])
+            from scalekit_py.emulator.agentkit import http as agentkit_http
+
+            http_app = Starlette(routes=[*oauth.routes(rt), *admin.routes(rt), *agentkit_http.routes(rt)])
             apps = build_apps(rt.state, [guard])
             router = Router(apps, http_app, drop=self._drop, served=served_paths(apps))
             server = ServerThread(

@@ -17,6 +17,7 @@ __all__ = [
     "grpc_status_details",
     "invalid_argument",
     "not_found",
+    "tool_error",
     "unauthenticated",
 ]
 
@@ -111,3 +112,15 @@ def grpc_status_details(code: int, message: str, *, error_code: str) -> bytes:
         2, info.SerializeToString()
     )
     return _varint(1 << 3) + _varint(code) + _field(2, message.encode()) + _field(3, detail)
+
+
+def tool_error(code: Code, message: str, *, tool_error_code: str, execution_id: str) -> ConnectError:
+    """A tool's own failure: ``ErrorInfo.error_code`` ``TOOL_ERROR`` with ``tool_error_info`` filled."""
+    info = errdetails_pb2.ErrorInfo(error_code="TOOL_ERROR")
+    info.tool_error_info.execution_id = execution_id
+    info.tool_error_info.tool_error_code = tool_error_code
+    info.tool_error_info.tool_error_message = message
+    info.request_info.request_id = f"req_{secrets.token_hex(8)}"
+    info.localized_message_info.locale = "en"
+    info.localized_message_info.message = f"tool failed: {message}"
+    return ConnectError(code, f"tool failed: {message}", details=[_any(info)])  # type: ignore[list-item]

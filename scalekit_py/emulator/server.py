@@ -1,7 +1,8 @@
 """One port for everything: gRPC (connectrpc ASGI apps) and the plain HTTP routes, served by hypercorn.
 
 :class:`Router` is the single ASGI callable. It sends ``/oauth/*``, ``/keys``, ``/.well-known/*``,
-``/userinfo``, ``/oidc/*`` and ``/_emulator/*`` to the Starlette app, ``/<service full name>/...`` to
+``/userinfo``, ``/oidc/*``, ``/_emulator/*`` and AgentKit's ``/agentkit/*``, ``/proxy/*``, ``/mcp/*``
+to the Starlette app, ``/<service full name>/...`` to
 that service's connectrpc app, answers gRPC calls to unknown services with UNIMPLEMENTED and anything
 else with 404, and handles ``lifespan`` itself.
 
@@ -36,7 +37,7 @@ ASGIApp = Callable[..., Awaitable[None]]
 
 # Exact paths and prefixes served by the HTTP (Starlette) side.
 HTTP_PATHS = ("/keys", "/userinfo")
-HTTP_PREFIXES = ("/oauth/", "/.well-known/", "/oidc/", "/_emulator/")
+HTTP_PREFIXES = ("/oauth/", "/.well-known/", "/oidc/", "/_emulator/", "/agentkit/", "/proxy/", "/mcp/")
 
 _log = logging.getLogger("scalekit_py.emulator.server")
 

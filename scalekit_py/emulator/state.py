@@ -49,6 +49,23 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "login_request_user": ("scalekit.v1.auth.UpdateLoginUserDetailsRequest", "", ()),
     "webauthn_challenge": ("google.protobuf.Struct, id = the challenge", "user id", ()),
     "webauthn_credential": ("scalekit.v1.auth.webauthn.WebAuthnCredential", "user id", ("credential_id",)),
+    # AgentKit (scalekit_py.emulator.agentkit): providers, tools, connected accounts and their notes,
+    # consent links and user-verify requests, MCP configurations, instances, servers and session tokens.
+    "ak_provider": (
+        "scalekit.v1.providers.Provider (created ones; built-ins are in code)",
+        "",
+        ("identifier",),
+    ),
+    "ak_tool": ("scalekit.v1.tools.Tool (created ones)", "provider identifier", ("name",)),
+    "ak_account": ("scalekit.v1.connected_accounts.ConnectedAccount", "connector", ("key",)),
+    "ak_owner": ("google.protobuf.Struct (organization_id, user_id), id = account id", "", ()),
+    "ak_note": ("google.protobuf.Struct, a note of the built-in NOTES connector", "account id", ()),
+    "ak_link": ("google.protobuf.Struct, id = SHA-256 of the magic-link token", "account id", ()),
+    "ak_auth_request": ("google.protobuf.Struct, a pending user verification", "account id", ()),
+    "ak_mcp_config": ("scalekit.v1.mcp.McpConfig", "", ("name",)),
+    "ak_mcp_instance": ("scalekit.v1.mcp.McpInstance", "config id", ("name", "config_user")),
+    "ak_mcp": ("scalekit.v1.mcp.Mcp", "", ()),
+    "ak_mcp_token": ("google.protobuf.Struct, id = SHA-256 of an MCP session token", "", ()),
 }
 
 
@@ -82,6 +99,8 @@ class EmulatorState:
         environment_id: id reported in resources' ``environment_id`` fields.
         emit: called with (event type, data) after a committed change; the webhook sender subscribes.
         clock: seconds since the epoch; tests may replace it.
+        upstream_timeout: seconds the AgentKit proxy and HTTP-backed tools wait for a custom
+            provider's upstream before answering 504 / a tool error.
     """
 
     store: Store
@@ -91,6 +110,7 @@ class EmulatorState:
     emit: EventSink = _no_events
     clock: Callable[[], float] = time.time
     outbox: list[OutboxMessage] = field(default_factory=list)
+    upstream_timeout: float = 10.0
     _outbox_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def send_mail(self, message: OutboxMessage) -> None:

@@ -166,6 +166,13 @@ class Tx:
         self._conn.execute("DELETE FROM uniques WHERE kind = ? AND id = ?", (kind, doc_id))
         return self._conn.execute("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, doc_id)).rowcount > 0
 
+    def ids(self, kind: str, *, parent: str) -> list[str]:
+        """The ids of the documents of a kind under one parent, in creation order."""
+        rows = self._conn.execute(
+            "SELECT id FROM docs WHERE kind = ? AND parent = ? ORDER BY seq", (kind, parent)
+        )
+        return [str(r[0]) for r in rows]
+
     def all(self, kind: str, msg_type: type[M], *, parent: str | None = None) -> list[M]:
         """Every document of a kind (optionally under one parent), in creation order."""
         if parent is None:

@@ -22,6 +22,10 @@ SERVICE_MODULES: dict[str, str] = {
     "scalekit.v1.auth.AuthService": "auth",
     "scalekit.v1.auth.passwordless.PasswordlessService": "passwordless",
     "scalekit.v1.auth.webauthn.WebAuthnService": "webauthn",
+    "scalekit.v1.connected_accounts.ConnectedAccountService": "connected_accounts",
+    "scalekit.v1.tools.ToolService": "tools",
+    "scalekit.v1.mcp.McpService": "mcp",
+    "scalekit.v1.providers.ProviderService": "providers",
 }
 
 

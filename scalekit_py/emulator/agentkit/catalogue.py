@@ -1,0 +1,234 @@
+"""The provider and tool catalogue: built-in connectors (in code) plus the providers and tools created
+through the API (in the store).
+
+Built-in connectors run locally and deterministically:
+
+============  ===========  ==================================================================
+provider      connector    tools
+============  ===========  ==================================================================
+``NOTES``     ``notes``    ``notes_create``, ``notes_list``, ``notes_get``, ``notes_delete``
+                           (a notes store per connected account)
+``TOOLBOX``   ``toolbox``  ``calculator_evaluate``, ``echo``, ``toolbox_whoami``
+============  ===========  ==================================================================
+
+Both authorize with OAuth through the emulator's consent page. A provider's *connector* (the
+connection name that connected accounts, tools and the proxy use) is its identifier in lower case;
+its connection id is ``conn_ak_<connector>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2
+
+from scalekit_api.v1.providers import providers_pb2
+from scalekit_api.v1.tools import tools_pb2
+from scalekit_py.emulator.store import Tx
+
+__all__ = [
+    "BUILTIN_PROVIDERS",
+    "BUILTIN_TOOLS",
+    "PROVIDER_KIND",
+    "TOOL_KIND",
+    "all_providers",
+    "all_tools",
+    "auth_pattern",
+    "connection_id",
+    "connector_of",
+    "definition",
+    "provider_for_connector",
+    "provider_named",
+    "tool_named",
+]
+
+PROVIDER_KIND = "ak_provider"
+TOOL_KIND = "ak_tool"
+
+
+def _struct(data: dict[str, Any]) -> struct_pb2.Struct:
+    out = struct_pb2.Struct()
+    out.update(data)
+    return out
+
+
+def _patterns(*patterns: dict[str, Any]) -> struct_pb2.ListValue:
+    out = struct_pb2.ListValue()
+    for pattern in patterns:
+        out.add_struct().update(pattern)
+    return out
+
+
+def _builtin(identifier: str, name: str, description: str, category: str) -> providers_pb2.Provider:
+    return providers_pb2.Provider(
+        id=f"prv_{identifier.lower()}",
+        identifier=identifier,
+        display_name=name,
+        description=description,
+        categories=[category],
+        auth_patterns=_patterns({"type": "OAUTH", "display_name": f"{name} OAuth", "fields": []}),
+        display_priority=100,
+        metadata={"emulator": "built-in"},
+    )
+
+
+BUILTIN_PROVIDERS: tuple[providers_pb2.Provider, ...] = (
+    _builtin("NOTES", "Notes", "Notes of the connected user (emulated, stored locally).", "productivity"),
+    _builtin("TOOLBOX", "Toolbox", "Calculator, echo and identity tools (emulated).", "utilities"),
+)
+
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
+_NOTE_ID = {
+    "type": "object",
+    "properties": {"note_id": _TEXT},
+    "required": ["note_id"],
+    "additionalProperties": False,
+}
+
+
+def _tool(
+    provider: str, name: str, description: str, schema: dict[str, Any], read_only: bool
+) -> tools_pb2.Tool:
+    return tools_pb2.Tool(
+        id=f"tool_{name}",
+        provider=provider,
+        definition=_struct(
+            {
+                "name": name,
+                "description": description,
+                "input_schema": schema,
+                "annotations": {"readOnlyHint": read_only},
+            }
+        ),
+        metadata=_struct({"emulator": "built-in"}),
+        tags=[provider.lower(), "read" if read_only else "write"],
+    )
+
+
+BUILTIN_TOOLS: tuple[tools_pb2.Tool, ...] = (
+    _tool(
+        "NOTES",
+        "notes_create",
+        "Create a note with a title, a body and tags.",
+        {
+            "type": "object",
+            "properties": {
+                "title": _TEXT,
+                "body": {"type": "string", "maxLength": 10000},
+                "tags": {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 10},
+            },
+            "required": ["title"],
+            "additionalProperties": False,
+        },
+        False,
+    ),
+    _tool(
+        "NOTES",
+        "notes_list",
+        "List the notes, newest first, optionally only those with a tag.",
+        {
+            "type": "object",
+            "properties": {
+                "tag": {"type": "string"},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+            },
+            "additionalProperties": False,
+        },
+        True,
+    ),
+    _tool("NOTES", "notes_get", "Read one note by id.", _NOTE_ID, True),
+    _tool("NOTES", "notes_delete", "Delete one note by id.", _NOTE_ID, False),
+    _tool(
+        "TOOLBOX",
+        "calculator_evaluate",
+        "Evaluate an arithmetic expression (+ - * / // % ** and parentheses).",
+        {
+            "type": "object",
+            "properties": {"expression": {"type": "string", "minLength": 1, "maxLength": 200}},
+            "required": ["expression"],
+            "additionalProperties": False,
+        },
+        True,
+    ),
+    _tool(
+        "TOOLBOX",
+        "echo",
+        "Send the message back, repeated.",
+        {
+            "type": "object",
+            "properties": {
+                "message": {"type": "string", "maxLength": 1000},
+                "repeat": {"type": "integer", "minimum": 1, "maximum": 10},
+            },
+            "required": ["message"],
+            "additionalProperties": False,
+        },
+        True,
+    ),
+    _tool(
+        "TOOLBOX",
+        "toolbox_whoami",
+        "Who the connected account is, and a fingerprint of the third-party token used.",
+        {"type": "object", "properties": {}, "additionalProperties": False},
+        True,
+    ),
+)
+
+
+def all_providers(tx: Tx) -> list[providers_pb2.Provider]:
+    """Built-in providers first, then the stored ones in creation order."""
+    return [*BUILTIN_PROVIDERS, *tx.all(PROVIDER_KIND, providers_pb2.Provider)]
+
+
+def provider_named(tx: Tx, identifier: str) -> providers_pb2.Provider | None:
+    """The provider with this identifier (case-insensitive)."""
+    wanted = identifier.upper()
+    return next((p for p in all_providers(tx) if p.identifier.upper() == wanted), None)
+
+
+def connector_of(provider: providers_pb2.Provider) -> str:
+    """The connection name of a provider (its identifier in lower case)."""
+    return provider.identifier.lower()
+
+
+def connection_id(provider: providers_pb2.Provider) -> str:
+    return f"conn_ak_{connector_of(provider)}"[:32]
+
+
+def provider_for_connector(tx: Tx, connector: str) -> providers_pb2.Provider | None:
+    """The provider behind a connection name (or connection id), case-insensitive."""
+    wanted = connector.lower()
+    return next((p for p in all_providers(tx) if wanted in (connector_of(p), connection_id(p).lower())), None)
+
+
+def auth_pattern(provider: providers_pb2.Provider) -> dict[str, Any]:
+    """The provider's first auth pattern (``{"type": "OAUTH"}`` when it declares none)."""
+    for item in provider.auth_patterns.values:
+        if item.HasField("struct_value"):
+            pattern = json_format.MessageToDict(item.struct_value)
+            if isinstance(pattern.get("type"), str):
+                return pattern
+    return {"type": "OAUTH"}
+
+
+def definition(tool: tools_pb2.Tool) -> dict[str, Any]:
+    """A tool's definition as a dict (``name``, ``description``, ``input_schema``, ...)."""
+    return json_format.MessageToDict(tool.definition)
+
+
+def all_tools(tx: Tx) -> list[tools_pb2.Tool]:
+    """Built-in tools first (``is_default`` set), then the created ones in creation order."""
+    builtins = []
+    for tool in BUILTIN_TOOLS:
+        copy = tools_pb2.Tool()
+        copy.CopyFrom(tool)
+        copy.is_default.value = True
+        builtins.append(copy)
+    return [*builtins, *tx.all(TOOL_KIND, tools_pb2.Tool)]
+
+
+def tool_named(tx: Tx, name: str) -> tools_pb2.Tool | None:
+    """The tool called ``name`` (a default version first)."""
+    matches = [t for t in all_tools(tx) if definition(t).get("name") == name]
+    matches.sort(key=lambda t: not t.is_default.value)
+    return matches[0] if matches else None

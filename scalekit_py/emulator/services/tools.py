@@ -1,0 +1,336 @@
+"""ToolService: the AgentKit tool catalogue and tool execution (model: ``emulator.agentkit``).
+
+``ExecuteTool`` checks, in order: the tool exists (NOT_FOUND), the input matches its JSON schema
+(INVALID_ARGUMENT with one field violation per problem, ``params.<field>``), the connected account exists
+(NOT_FOUND) and is ACTIVE (FAILED_PRECONDITION, ``CONNECTED_ACCOUNT_NOT_ACTIVE``); an expired third-party
+token is refreshed first. A failure of the tool itself is ``TOOL_ERROR`` with ``ToolErrorInfo``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from connectrpc.code import Code
+from google.protobuf import json_format, struct_pb2
+from google.protobuf.empty_pb2 import Empty
+
+from scalekit_api.v1.connected_accounts import connected_accounts_pb2 as ca_pb
+from scalekit_api.v1.tools import tools_connect
+from scalekit_api.v1.tools import tools_pb2 as pb
+from scalekit_py.emulator import _status
+from scalekit_py.emulator.agentkit import accounts, catalogue, runners, schema
+from scalekit_py.emulator.agentkit.paging import paged
+from scalekit_py.emulator.services._base import Events, Service, handler, new_id, require_fields
+from scalekit_py.emulator.state import EmulatorState
+from scalekit_py.emulator.store import Tx
+
+KIND = catalogue.TOOL_KIND
+_READINESS = {
+    ca_pb.ACTIVE: pb.TOOL_READINESS_STATE_READY,
+    ca_pb.EXPIRED: pb.TOOL_READINESS_STATE_NEEDS_REAUTH,
+}
+
+
+def _name(tool: pb.Tool) -> str:
+    return str(catalogue.definition(tool).get("name", ""))
+
+
+def _accounts_of(tx: Tx, identifier: str, active_only: bool = False) -> list[ca_pb.ConnectedAccount]:
+    found = [a for a in tx.all(accounts.KIND, ca_pb.ConnectedAccount) if a.identifier == identifier]
+    return [a for a in found if a.status == ca_pb.ACTIVE] if active_only else found
+
+
+def _of_provider(tx: Tx, providers: set[str]) -> list[pb.Tool]:
+    return [t for t in catalogue.all_tools(tx) if t.provider.upper() in providers]
+
+
+def _filtered(tx: Tx, f: pb.Filter) -> list[pb.Tool]:
+    tools = catalogue.all_tools(tx)
+    if f.provider:
+        tools = [t for t in tools if t.provider.upper() == f.provider.upper()]
+    if f.connector:
+        provider = catalogue.provider_for_connector(tx, f.connector)
+        tools = [t for t in tools if provider is not None and t.provider == provider.identifier]
+    if f.identifier or f.organization_id or f.user_id or f.connected_account_id:
+        mine = [
+            a
+            for a in tx.all(accounts.KIND, ca_pb.ConnectedAccount)
+            if (not f.identifier or a.identifier == f.identifier)
+            and (not f.connected_account_id or a.id == f.connected_account_id)
+            and (not f.organization_id or accounts.owner(tx, a.id)["organization_id"] == f.organization_id)
+            and (not f.user_id or accounts.owner(tx, a.id)["user_id"] == f.user_id)
+        ]
+        providers = {a.provider.upper() for a in mine}
+        tools = [t for t in tools if t.provider.upper() in providers]
+    if f.tool_name:
+        tools = [t for t in tools if _name(t) in set(f.tool_name)]
+    if f.query:
+        tools = [t for t in tools if f.query.lower() in _text(t)]
+    return tools
+
+
+def _text(tool: pb.Tool) -> str:
+    d = catalogue.definition(tool)
+    return f"{d.get('name', '')} {d.get('description', '')} {' '.join(tool.tags)} {tool.provider}".lower()
+
+
+def _score(query: str, tool: pb.Tool) -> float:
+    words = set(re.findall(r"[a-z0-9]+", query.lower()))
+    have = set(re.findall(r"[a-z0-9]+", _text(tool)))
+    return round(len(words & have) / len(words), 4) if words else 0.0
+
+
+def _checked_definition(tool: pb.Tool) -> dict[str, Any]:
+    d = catalogue.definition(tool)
+    require_fields(**{"tool.definition.name": str(d.get("name", ""))})
+    if "input_schema" in d and not isinstance(d["input_schema"], dict):
+        raise _status.invalid_argument([("tool.definition.input_schema", "must be a JSON object", "type")])
+    return d
+
+
+def _stored(tx: Tx, tool_id: str) -> pb.Tool:
+    tool = tx.get(KIND, tool_id, pb.Tool)
+    if tool is None:
+        if any(t.id == tool_id for t in catalogue.BUILTIN_TOOLS):
+            raise _status.failed_precondition(f"{tool_id} is a built-in tool: it cannot change")
+        raise _status.not_found("tool", tool_id)
+    return tool
+
+
+def _execution_account(tx: Tx, request: pb.ExecuteToolRequest, tool: pb.Tool) -> ca_pb.ConnectedAccount:
+    provider = catalogue.provider_named(tx, tool.provider)
+    if request.connected_account_id:
+        account = accounts.select(tx, account_id=request.connected_account_id)
+    else:
+        require_fields(identifier=request.identifier)
+        default = catalogue.connector_of(provider) if provider else ""
+        account = accounts.select(
+            tx,
+            connector=request.connector or default,
+            identifier=request.identifier,
+            organization_id=request.organization_id,
+            user_id=request.user_id,
+        )
+    if account.provider.upper() != tool.provider.upper():
+        raise _status.invalid_argument(
+            [
+                (
+                    "connector",
+                    f"tool {_name(tool)} needs a {tool.provider} account, not {account.provider}",
+                    "provider",
+                )
+            ]
+        )
+    return account
+
+
+class ToolService(Service, tools_connect.ToolService):
+    """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
+
+    @handler
+    async def create_tool(
+        self, request: pb.CreateToolRequest, ctx: Any, events: Events
+    ) -> pb.CreateToolResponse:
+        tool = pb.Tool()
+        tool.CopyFrom(request.tool)
+        name = _checked_definition(tool)["name"]
+        with self.state.store.transaction() as tx:
+            provider = catalogue.provider_named(tx, tool.provider)
+            if provider is None:
+                raise _status.not_found("provider", tool.provider)
+            if catalogue.tool_named(tx, name) is not None:
+                raise _status.already_exists("tool", f"named {name!r}")
+            tool.id, tool.provider = new_id("tool"), provider.identifier
+            tool.is_default.value = True
+            tool.updated_at.CopyFrom(self.now())
+            tx.insert(KIND, tool.id, tool, parent=provider.identifier, unique={"name": name})
+        return pb.CreateToolResponse(tool=tool)
+
+    @handler
+    async def list_tools(
+        self, request: pb.ListToolsRequest, ctx: Any, events: Events
+    ) -> pb.ListToolsResponse:
+        with self.state.store.transaction() as tx:
+            tools = _filtered(tx, request.filter)
+        page = paged(tools, request.page_size, request.page_token)
+        if request.filter.summary.value:
+            return pb.ListToolsResponse(tool_names=[_name(t) for t in page.items], **page.cursor())  # type: ignore[arg-type]
+        return pb.ListToolsResponse(tools=page.items, **page.cursor())  # type: ignore[arg-type]
+
+    @handler
+    async def list_scoped_tools(
+        self, request: pb.ListScopedToolsRequest, ctx: Any, events: Events
+    ) -> pb.ListScopedToolsResponse:
+        require_fields(identifier=request.identifier)
+        f = request.filter
+        with self.state.store.transaction() as tx:
+            scoped = [
+                pb.ScopedTool(tool=tool, identifier=account.identifier, connected_account_id=account.id)
+                for account in _accounts_of(tx, request.identifier, active_only=True)
+                if not f.connection_names or account.connector in {n.lower() for n in f.connection_names}
+                for tool in _of_provider(tx, {account.provider.upper()})
+                if (not f.providers or tool.provider.upper() in {p.upper() for p in f.providers})
+                and (not f.tool_names or _name(tool) in set(f.tool_names))
+            ]
+        page = paged(scoped, request.page_size, request.page_token)
+        return pb.ListScopedToolsResponse(tools=page.items, **page.cursor())  # type: ignore[arg-type]
+
+    @handler
+    async def list_available_tools(
+        self, request: pb.ListAvailableToolsRequest, ctx: Any, events: Events
+    ) -> pb.ListAvailableToolsResponse:
+        require_fields(identifier=request.identifier)
+        with self.state.store.transaction() as tx:
+            providers = {a.provider.upper() for a in _accounts_of(tx, request.identifier, active_only=True)}
+            tools = _of_provider(tx, providers)
+        page = paged(tools, request.page_size, request.page_token)
+        return pb.ListAvailableToolsResponse(tools=page.items, **page.cursor())  # type: ignore[arg-type]
+
+    @handler
+    async def search_tools(
+        self, request: pb.SearchToolsRequest, ctx: Any, events: Events
+    ) -> pb.SearchToolsResponse:
+        require_fields(query=request.query.strip())
+        if request.top_k > 50:
+            raise _status.invalid_argument([("top_k", "must be at most 50", "lte")])
+        with self.state.store.transaction() as tx:
+            ranked = sorted(
+                ((s, t) for t in catalogue.all_tools(tx) if (s := _score(request.query, t)) > 0),
+                key=lambda pair: (-pair[0], _name(pair[1])),
+            )[: request.top_k or 10]
+            mine = _accounts_of(tx, request.identifier) if request.HasField("identifier") else []
+        results = []
+        for score, tool in ranked:
+            d = catalogue.definition(tool)
+            result = pb.SearchedTool(
+                name=_name(tool),
+                provider=tool.provider,
+                description=str(d.get("description", "")),
+                score=score,
+            )
+            for account in (a for a in mine if a.provider.upper() == tool.provider.upper()):
+                readiness = _READINESS.get(account.status, pb.TOOL_READINESS_STATE_NEEDS_CONNECTION)
+                result.connections.add(
+                    connection_name=account.connector,
+                    connected_account_id=account.id,
+                    readiness_state=readiness,
+                )
+            results.append(result)
+        return pb.SearchToolsResponse(tools=results)
+
+    @handler
+    async def set_tool_default(
+        self, request: pb.SetToolDefaultRequest, ctx: Any, events: Events
+    ) -> pb.SetToolDefaultResponse:
+        require_fields(name=request.name)
+        with self.state.store.transaction() as tx:
+            tool = catalogue.tool_named(tx, request.name)
+            if tool is None:
+                raise _status.not_found("tool", request.name)
+            stored = tx.get(KIND, tool.id, pb.Tool) is not None
+            for key in ("schema_version", "tool_version"):
+                if getattr(request, key):
+                    tool.metadata.update({key: getattr(request, key)})
+            tool.is_default.value = True
+            if stored:
+                tool.updated_at.CopyFrom(self.now())
+                tx.update(KIND, tool.id, tool)
+        return pb.SetToolDefaultResponse(tool=tool)
+
+    @handler
+    async def update_tool(
+        self, request: pb.UpdateToolRequest, ctx: Any, events: Events
+    ) -> pb.UpdateToolResponse:
+        require_fields(**{"tool.id": request.tool.id})
+        body = request.tool
+        with self.state.store.transaction() as tx:
+            tool = _stored(tx, body.id)
+            if body.HasField("definition"):
+                name = _checked_definition(body)["name"]
+                other = catalogue.tool_named(tx, name)
+                if other is not None and other.id != tool.id:
+                    raise _status.already_exists("tool", f"named {name!r}")
+                tool.definition.CopyFrom(body.definition)
+            if body.HasField("metadata"):
+                tool.metadata.CopyFrom(body.metadata)
+            if body.tags:
+                tool.tags[:] = list(body.tags)
+            tool.updated_at.CopyFrom(self.now())
+            tx.update(KIND, tool.id, tool, unique={"name": _name(tool)})
+        return pb.UpdateToolResponse(tool=tool)
+
+    @handler
+    async def delete_tool(self, request: pb.DeleteToolRequest, ctx: Any, events: Events) -> Empty:
+        with self.state.store.transaction() as tx:
+            tx.delete(KIND, _stored(tx, request.id).id)
+        return Empty()
+
+    @handler
+    async def execute_tool(
+        self, request: pb.ExecuteToolRequest, ctx: Any, events: Events
+    ) -> pb.ExecuteToolResponse:
+        params = json_format.MessageToDict(request.params)
+        execution_id = new_id("exec")
+        with self.state.store.transaction() as tx:
+            tool = catalogue.tool_named(tx, request.tool_name)
+            if tool is None:
+                raise _status.not_found("tool", request.tool_name)
+            spec = catalogue.definition(tool)
+            violations = schema.check(spec.get("input_schema", {"type": "object"}), params)
+            if violations:
+                raise _status.invalid_argument(violations)
+            account = _execution_account(tx, request, tool)
+            accounts.require_active(account)
+            account = accounts.fresh(tx, account, self.state.clock())
+            account.last_used_at.CopyFrom(self.now())
+            tx.update(accounts.KIND, account.id, account)
+            provider = catalogue.provider_named(tx, tool.provider)
+            data: dict[str, Any] | None = None
+            failure: runners.ToolFailure | None = None
+            if _name(tool) in runners.LOCAL and tool.id == f"tool_{_name(tool)}":
+                try:
+                    data = runners.run_local(tx, self.state, _name(tool), account, params)
+                except runners.ToolFailure as exc:
+                    failure = exc  # the refresh and last use are kept; the tool wrote nothing
+            elif not (isinstance(spec.get("x-http"), dict) and provider is not None and provider.is_custom):
+                failure = runners.ToolFailure(
+                    Code.FAILED_PRECONDITION, "NO_RUNNER", f"the emulator cannot run {_name(tool)}"
+                )
+        if data is None and failure is None and provider is not None:
+            try:  # an HTTP-backed tool: no transaction is held while the upstream answers
+                data = await runners.run_http(self.state, spec["x-http"], account, provider, params)
+            except runners.ToolFailure as exc:
+                failure = exc
+        if failure is not None or data is None:
+            failure = failure or runners.ToolFailure(Code.INTERNAL, "NO_OUTPUT", "the tool gave no output")
+            raise _status.tool_error(
+                failure.code,
+                failure.message,
+                tool_error_code=failure.tool_error_code,
+                execution_id=execution_id,
+            )
+        out = struct_pb2.Struct()
+        out.update(data)
+        return pb.ExecuteToolResponse(data=out, execution_id=execution_id)
+
+    @handler
+    async def refresh_tools(
+        self, request: pb.RefreshToolsRequest, ctx: Any, events: Events
+    ) -> pb.RefreshToolsResponse:
+        with self.state.store.transaction() as tx:
+            account = accounts.select(
+                tx,
+                account_id=request.connected_account_id,
+                connector=request.connector,
+                identifier=request.identifier,
+                organization_id=request.organization_id,
+                user_id=request.user_id,
+            )
+            tools = _of_provider(tx, {account.provider.upper()})
+        return pb.RefreshToolsResponse(tools=tools, total_size=len(tools))
+
+
+def create_app(state: EmulatorState, interceptors: Sequence[Any] = ()) -> Any:
+    return tools_connect.ToolServiceASGIApplication(ToolService(state), interceptors=interceptors)
