@@ -8,6 +8,7 @@ to connection/timeout errors. Callers ``raise mapped from original``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -327,17 +328,25 @@ def _body_excerpt(body: bytes) -> str:
 
 
 def _json_error_code(body: bytes) -> str | None:
+    """A machine-readable code from a JSON error body: ``error_code``, ``code``, an RFC 6749-style
+    ``error`` token, or ``error.code``; ``None`` when there is none."""
     try:
         data = json.loads(body)
     except ValueError:
         return None
     if not isinstance(data, dict):
         return None
-    for key in ("error_code", "code"):
-        value = data.get(key)
-        if isinstance(value, str) and value:
+    nested = data.get("error")
+    candidates = [data.get("error_code"), data.get("code"), nested]
+    if isinstance(nested, dict):
+        candidates.append(nested.get("code"))
+    for value in candidates:
+        if isinstance(value, str) and _CODE_TOKEN.match(value):
             return value
     return None
+
+
+_CODE_TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 
 
 def from_proxy_response(
