@@ -22,8 +22,8 @@ from google.protobuf import json_format
 from scalekit_api.v1.connected_accounts import connected_accounts_pb2 as ca_pb
 from scalekit_api.v1.mcp import mcp_pb2
 from scalekit_py._client import ScalekitClient
-from scalekit_py.emulator import Emulator
 from scalekit_py.agentkit.modifiers import Modifier
+from scalekit_py.emulator import Emulator
 from scalekit_py.emulator.agentkit import accounts as emu_accounts
 from scalekit_py.errors import (
     BadRequestError,
