@@ -104,9 +104,7 @@ def run_tools(client: ScalekitClient) -> None:
     try:
         client.actions.execute_tool(tool_name="notes_get", tool_input={"note_id": "nope"}, identifier=USER)
     except ToolExecutionError as exc:
-        print(
-            f"a failing tool is a typed error: ToolExecutionError {exc.tool_error_code}: {exc.tool_error_message}"
-        )
+        print(f"a failing tool is a typed error: ToolExecutionError {exc.tool_error_code}: {exc}")
 
 
 def proxied_request(client: ScalekitClient, api_url: str) -> None:

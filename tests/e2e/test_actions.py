@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from google.protobuf import json_format
 
@@ -165,6 +166,14 @@ def test_connect_authorize_execute_refresh_and_proxy(
     assert got["headers"]["x-trace"] == "t-1"
     assert "connection_name" not in got["headers"]
     assert "identifier" not in got["headers"]
+
+    # the service revokes the client's own token: the proxy answers 401, the client fetches a new
+    # token and replays the request once
+    old_client_token = drive(client, client.token_source.get_token())
+    emulator.runtime.tokens.revoke(jwt.decode(old_client_token, options={"verify_signature": False}))
+    again = actions(client).request(connection, user, "/me/again")
+    assert again.json()["path"] == "/me/again"
+    assert drive(client, client.token_source.get_token()) != old_client_token
 
     emu_accounts.expire_token(emulator.state, proxied_account.id)
     posted = actions(client).request(connection, user, "/me", method="POST", body={"name": "widget"})
