@@ -8,18 +8,30 @@ that, decoded once, so the LangChain and MCP adapters share one reading of it.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from scalekit_py.errors import ScalekitError
 
 if TYPE_CHECKING:
     from scalekit_api.v1.tools import tools_pb2
 
-__all__ = ["ToolSpec", "result_text", "specs_from_scoped", "specs_from_tools"]
+__all__ = [
+    "Execute",
+    "Framework",
+    "Outcome",
+    "ToolSpec",
+    "build_tools",
+    "result_text",
+    "run_execute",
+    "specs_from_scoped",
+    "specs_from_tools",
+]
 
 
 @dataclass(frozen=True)
@@ -106,3 +118,48 @@ def result_text(data: Mapping[str, Any], execution_id: str | None = None) -> str
     if execution_id:
         payload.setdefault("execution_id", execution_id)
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+
+
+Outcome = tuple[dict[str, Any], "str | None"]
+Execute = Callable[[ToolSpec, dict[str, Any]], "Outcome | Awaitable[Outcome]"]
+"""Runs a tool for its spec's account: ``(spec, arguments) -> (result data, execution id)``; a blocking
+callable or a coroutine function (the actions client's ``_run_spec``)."""
+
+
+async def run_execute(
+    execute: Execute,
+    spec: ToolSpec,
+    arguments: dict[str, Any],
+    to_thread: Callable[..., Awaitable[Any]] = asyncio.to_thread,
+) -> tuple[dict[str, Any], str | None]:
+    """Await ``execute`` when it is a coroutine function, else run it in a worker thread."""
+    if inspect.iscoroutinefunction(execute):
+        outcome: Any = await execute(spec, arguments)
+    else:
+        outcome = await to_thread(execute, spec, arguments)
+    data, execution_id = outcome
+    return dict(data), execution_id
+
+
+Framework = Literal["langchain", "google", "mcp"]
+
+
+def build_tools(framework: Framework, specs: list[ToolSpec], execute: Execute) -> list[Any]:
+    """The framework's tool objects for ``specs`` (importing that framework's adapter only now).
+
+    ``langchain``: ``StructuredTool``; ``google``: ADK ``BaseTool``; ``mcp``: ``mcp.types.Tool``.
+
+    Raises:
+        ImportError: the framework's package (its extra) is not installed.
+    """
+    if framework == "langchain":
+        from scalekit_py.agentkit.langchain import structured_tools
+
+        return list(structured_tools(specs, execute))
+    if framework == "google":
+        from scalekit_py.agentkit.google_adk import adk_tools
+
+        return list(adk_tools(specs, execute))
+    from scalekit_py.agentkit.mcp_tools import McpToolset
+
+    return list(McpToolset(specs, execute).tools())

@@ -14,7 +14,6 @@ exceptions propagate.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 try:
@@ -24,15 +23,10 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "scalekit_py.agentkit.langchain needs langchain-core: pip install 'scalekit-py[langchain]'"
     ) from exc
 
-from scalekit_py.agentkit._tooldefs import ToolSpec, result_text
+from scalekit_py.agentkit._tooldefs import Execute, Outcome, ToolSpec, result_text
 from scalekit_py.errors import ScalekitError
 
-__all__ = ["Execute", "structured_tools"]
-
-Outcome = tuple[dict[str, Any], str | None]
-Execute = Callable[[ToolSpec, dict[str, Any]], Outcome | Awaitable[Outcome]]
-"""Runs a tool for its spec's account: ``(spec, arguments) -> (result data, execution id)``; blocking or a
-coroutine function."""
+__all__ = ["structured_tools"]
 
 
 def _text(spec: ToolSpec, outcome: Outcome) -> str:

@@ -13,8 +13,6 @@ other exceptions propagate.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 try:
@@ -24,13 +22,11 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("scalekit_py.agentkit.mcp_tools needs mcp: pip install 'scalekit-py[mcp]'") from exc
 
-from scalekit_py.agentkit._tooldefs import ToolSpec, result_text
+from scalekit_py.agentkit._tooldefs import Execute, Outcome, ToolSpec, result_text, run_execute
 from scalekit_py.errors import ScalekitError
 
 __all__ = ["McpToolset", "to_mcp_tool"]
 
-Outcome = tuple[dict[str, Any], str | None]
-ExecuteAny = Callable[[ToolSpec, dict[str, Any]], Outcome | Awaitable[Outcome]]
 
 _HINTS = ("title", "read_only_hint", "destructive_hint", "idempotent_hint", "open_world_hint")
 
@@ -55,12 +51,11 @@ class McpToolset:
             thread, a coroutine function is awaited.
     """
 
-    def __init__(self, specs: list[ToolSpec], execute: ExecuteAny) -> None:
+    def __init__(self, specs: list[ToolSpec], execute: Execute) -> None:
         self._specs = {s.name: s for s in specs}
         if len(self._specs) != len(specs):
             raise ValueError("tool names must be unique within a toolset")
         self._execute = execute
-        self._is_async = inspect.iscoroutinefunction(execute)
 
     @property
     def specs(self) -> list[ToolSpec]:
@@ -88,12 +83,7 @@ class McpToolset:
         )
 
     async def _run(self, spec: ToolSpec, arguments: dict[str, Any]) -> Outcome:
-        if self._is_async:
-            outcome: Any = await self._execute(spec, arguments)  # type: ignore[misc]
-        else:
-            outcome = await anyio.to_thread.run_sync(self._execute, spec, arguments)
-        data, execution_id = outcome
-        return dict(data), execution_id
+        return await run_execute(self._execute, spec, arguments, anyio.to_thread.run_sync)
 
     def server(self, name: str = "scalekit", version: str = "") -> Server[Any]:
         """An MCP server that lists and calls exactly these tools."""

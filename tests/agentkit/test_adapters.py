@@ -135,3 +135,21 @@ async def test_mcp_sdk_failures_are_error_results() -> None:
     result = await toolset.call_tool("gmail_search", {"query": "q"})
     assert result.is_error is True
     assert result.content[0].text == "gmail_search failed: account is not active"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+async def test_google_adk_tools(flavour: str) -> None:
+    from scalekit_py.agentkit.google_adk import ScalekitAdkTool, adk_tools
+
+    rec = Recorder()
+    [tool] = adk_tools(SPECS, rec if flavour == "sync" else rec.acall)
+    assert isinstance(tool, ScalekitAdkTool)
+    declaration = tool._get_declaration()
+    assert declaration is not None
+    assert (declaration.name, declaration.parameters_json_schema) == ("gmail_search", SCHEMA)
+    out = await tool.run_async(args={"query": "q"}, tool_context=None)
+    assert out == {"echo": {"query": "q"}, "execution_id": "exec_1"}
+    [failing] = adk_tools(SPECS, Recorder(NotFoundError("account is not active")))
+    assert await failing.run_async(args={}, tool_context=None) == {
+        "error": "gmail_search failed: account is not active"
+    }

@@ -415,6 +415,14 @@ def test_langchain_and_mcp_adapters_run_tools(client: ScalekitClient) -> None:
     error_text = failing.invoke(bad_input) if is_sync(client) else drive(client, failing.ainvoke(bad_input))
     assert "DIVISION_BY_ZERO" in error_text or "division by zero" in error_text
 
+    [adk_echo] = drive(client, actions(client).google.get_tools(identifier=user, tool_names=["echo"]))
+    adk_call = adk_echo.run_async(args={"message": "adk"}, tool_context=None)
+    adk_out = asyncio.run(adk_call) if is_sync(client) else drive(client, adk_call)
+    assert adk_out["echoed"] == ["adk"]
+    assert adk_out["execution_id"].startswith("exec_")
+    [mcp_def] = drive(client, actions(client).mcp_tools.get_tools(identifier=user, tool_names=["echo"]))
+    assert mcp_def.input_schema["required"] == ["message"]
+
     toolset = drive(client, actions(client).mcp_tools.get_toolset(identifier=user, tool_names=["echo"]))
     assert [t.name for t in toolset.tools()] == ["echo"]
     call = toolset.call_tool("echo", {"message": "mcp"})

@@ -18,7 +18,7 @@ from scalekit_api.v1.tools import tools_pb2
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py._transport.call import RetryArg, Timeout
 from scalekit_py.agentkit import _convert
-from scalekit_py.agentkit._tooldefs import ToolSpec, specs_from_scoped
+from scalekit_py.agentkit._tooldefs import Framework, ToolSpec, build_tools, specs_from_scoped
 from scalekit_py.agentkit.modifiers import (
     Modifier,
     ModifierFunction,
@@ -33,8 +33,6 @@ from scalekit_py.services._async._actions_mcp import _AsyncMcpActions
 from scalekit_py.services._async._proxy import AsyncProxyClient
 
 if TYPE_CHECKING:
-    from langchain_core.tools import StructuredTool
-
     from scalekit_py.agentkit.mcp_tools import McpToolset
     from scalekit_py.services._async.mcp import AsyncMcpService
     from scalekit_py.services._async.providers import AsyncProviderService
@@ -70,12 +68,17 @@ class AsyncActionClient(_AsyncAccountActions, _AsyncMcpActions):
     @property
     def langchain(self) -> AsyncAgentTools:
         """Tools for LangChain agents (``langchain`` extra): ``await .get_tools(identifier=...)``."""
-        return AsyncAgentTools(self)
+        return AsyncAgentTools(self, "langchain")
+
+    @property
+    def google(self) -> AsyncAgentTools:
+        """Tools for Google ADK agents (``google-adk`` extra): ``await .get_tools(identifier=...)``."""
+        return AsyncAgentTools(self, "google")
 
     @property
     def mcp_tools(self) -> AsyncAgentTools:
-        """Tools served over MCP (needs the ``mcp`` extra): ``await .get_toolset(identifier=...)``."""
-        return AsyncAgentTools(self)
+        """Tools served over MCP (``mcp`` extra): ``await .get_toolset(identifier=...)``."""
+        return AsyncAgentTools(self, "mcp")
 
     # --- tools ----------------------------------------------------------------------------------------
 
@@ -352,14 +355,15 @@ class AsyncActionClient(_AsyncAccountActions, _AsyncMcpActions):
 
 
 class AsyncAgentTools:
-    """The tools a user can run, for an agent framework (``actions.langchain`` / ``actions.mcp_tools``).
+    """A user's tools for one agent framework (``actions.langchain``, ``.google``, ``.mcp_tools``).
 
     The tools are listed with ``ListScopedTools`` for the identifier (each bound to the connected
     account it runs with) and execute through :meth:`AsyncActionClient.execute_tool`, so modifiers apply.
     """
 
-    def __init__(self, actions: AsyncActionClient) -> None:
+    def __init__(self, actions: AsyncActionClient, framework: Framework) -> None:
         self._actions = actions
+        self._framework = framework
 
     async def specs(
         self,
@@ -395,8 +399,10 @@ class AsyncAgentTools:
         connection_names: Sequence[str] | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
-    ) -> list[StructuredTool]:
-        """LangChain ``StructuredTool`` objects for the user's tools (needs the ``langchain`` extra).
+    ) -> list[Any]:
+        """The user's tools as this helper's framework objects: LangChain ``StructuredTool``
+        (``actions.langchain``), Google ADK ``BaseTool`` (``actions.google``) or ``mcp.types.Tool``
+        (``actions.mcp_tools``; see :meth:`get_toolset` to execute them).
 
         Args:
             identifier: the user's identifier.
@@ -405,13 +411,12 @@ class AsyncAgentTools:
             page_size: tools per page. page_token: ``next_page_token`` of the previous page.
 
         Returns:
-            The tools (JSON-text results; SDK failures reach the agent as tool errors).
+            The tools; they execute through ``execute_tool`` (modifiers apply), and SDK failures reach
+            the agent as tool errors.
 
         Raises:
-            ImportError: ``langchain-core`` is not installed. ValueError: ``identifier`` is empty.
+            ImportError: the framework's extra is not installed. ValueError: ``identifier`` is empty.
         """
-        from scalekit_py.agentkit.langchain import structured_tools
-
         specs = await self.specs(
             identifier=identifier,
             providers=providers,
@@ -420,7 +425,7 @@ class AsyncAgentTools:
             page_size=page_size,
             page_token=page_token,
         )
-        return structured_tools(specs, self._actions._run_spec)
+        return build_tools(self._framework, specs, self._actions._run_spec)
 
     async def get_toolset(
         self,

@@ -20,7 +20,7 @@ from scalekit_api.v1.tools import tools_pb2
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py._transport.call import RetryArg, Timeout
 from scalekit_py.agentkit import _convert
-from scalekit_py.agentkit._tooldefs import ToolSpec, specs_from_scoped
+from scalekit_py.agentkit._tooldefs import Framework, ToolSpec, build_tools, specs_from_scoped
 from scalekit_py.agentkit.modifiers import (
     Modifier,
     ModifierFunction,
@@ -35,8 +35,6 @@ from scalekit_py.services._sync._actions_mcp import _McpActions
 from scalekit_py.services._sync._proxy import ProxyClient
 
 if TYPE_CHECKING:
-    from langchain_core.tools import StructuredTool
-
     from scalekit_py.agentkit.mcp_tools import McpToolset
     from scalekit_py.services._sync.mcp import McpService
     from scalekit_py.services._sync.providers import ProviderService
@@ -72,12 +70,17 @@ class ActionClient(_AccountActions, _McpActions):
     @property
     def langchain(self) -> AgentTools:
         """Tools for LangChain agents (``langchain`` extra): ``.get_tools(identifier=...)``."""
-        return AgentTools(self)
+        return AgentTools(self, "langchain")
+
+    @property
+    def google(self) -> AgentTools:
+        """Tools for Google ADK agents (``google-adk`` extra): ``.get_tools(identifier=...)``."""
+        return AgentTools(self, "google")
 
     @property
     def mcp_tools(self) -> AgentTools:
-        """Tools served over MCP (needs the ``mcp`` extra): ``.get_toolset(identifier=...)``."""
-        return AgentTools(self)
+        """Tools served over MCP (``mcp`` extra): ``.get_toolset(identifier=...)``."""
+        return AgentTools(self, "mcp")
 
     # --- tools ----------------------------------------------------------------------------------------
 
@@ -354,14 +357,15 @@ class ActionClient(_AccountActions, _McpActions):
 
 
 class AgentTools:
-    """The tools a user can run, for an agent framework (``actions.langchain`` / ``actions.mcp_tools``).
+    """A user's tools for one agent framework (``actions.langchain``, ``.google``, ``.mcp_tools``).
 
     The tools are listed with ``ListScopedTools`` for the identifier (each bound to the connected
     account it runs with) and execute through :meth:`ActionClient.execute_tool`, so modifiers apply.
     """
 
-    def __init__(self, actions: ActionClient) -> None:
+    def __init__(self, actions: ActionClient, framework: Framework) -> None:
         self._actions = actions
+        self._framework = framework
 
     def specs(
         self,
@@ -397,8 +401,10 @@ class AgentTools:
         connection_names: Sequence[str] | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
-    ) -> list[StructuredTool]:
-        """LangChain ``StructuredTool`` objects for the user's tools (needs the ``langchain`` extra).
+    ) -> list[Any]:
+        """The user's tools as this helper's framework objects: LangChain ``StructuredTool``
+        (``actions.langchain``), Google ADK ``BaseTool`` (``actions.google``) or ``mcp.types.Tool``
+        (``actions.mcp_tools``; see :meth:`get_toolset` to execute them).
 
         Args:
             identifier: the user's identifier.
@@ -407,13 +413,12 @@ class AgentTools:
             page_size: tools per page. page_token: ``next_page_token`` of the previous page.
 
         Returns:
-            The tools (JSON-text results; SDK failures reach the agent as tool errors).
+            The tools; they execute through ``execute_tool`` (modifiers apply), and SDK failures reach
+            the agent as tool errors.
 
         Raises:
-            ImportError: ``langchain-core`` is not installed. ValueError: ``identifier`` is empty.
+            ImportError: the framework's extra is not installed. ValueError: ``identifier`` is empty.
         """
-        from scalekit_py.agentkit.langchain import structured_tools
-
         specs = self.specs(
             identifier=identifier,
             providers=providers,
@@ -422,7 +427,7 @@ class AgentTools:
             page_size=page_size,
             page_token=page_token,
         )
-        return structured_tools(specs, self._actions._run_spec)
+        return build_tools(self._framework, specs, self._actions._run_spec)
 
     def get_toolset(
         self,
