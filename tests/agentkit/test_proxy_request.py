@@ -114,6 +114,7 @@ def test_persistent_401_is_replayed_once_then_raised(request_fn: Request, proxy:
         request_fn("github", "u", "/expire-token")
     assert info.value.http_status == 401
     assert proxy.tokens_issued == 2  # the first token, then exactly one refresh
+    assert "tok-" not in str(info.value) + repr(info.value)  # no token in messages
 
 
 def test_error_statuses_map_to_typed_errors_with_status_and_body(request_fn: Request) -> None:
