@@ -11,6 +11,10 @@ environment roles     ``member`` (Member: the ``:read`` permissions; the default
 organization          "Acme Inc", external id ``acme``, domain ``acme.example.com``
 users                 ``admin@example.com`` (Ada Admin) — member of Acme with role ``admin``
                       ``member@example.com`` (Max Member) — member of Acme with role ``member``
+AgentKit              custom provider "Demo API" (``DEMO_API``, connector ``demo_api``, bearer
+                      token, proxy disabled until you point ``proxy_url`` at an upstream), and
+                      an ACTIVE connected account of ``admin@example.com`` on the built-in
+                      ``notes`` connector (its tools run at once)
 ====================  =======================================================================
 
 The ids are on ``Emulator.seeded`` (a :class:`Seeded`) and kept in the store's meta table, so a ``--db``
@@ -49,6 +53,9 @@ class Seeded:
         member_user_id / member_email: the member user (role ``member``).
         roles: the environment roles (``admin``, ``member``).
         permissions: the permission names.
+        agentkit_provider: the seeded custom provider's identifier.
+        agentkit_connector / agentkit_identifier / agentkit_account_id: the seeded ACTIVE connected
+            account (built-in ``notes`` connector, ``admin@example.com``).
     """
 
     organization_id: str
@@ -60,6 +67,10 @@ class Seeded:
     member_email: str = MEMBER_EMAIL
     roles: tuple[str, ...] = ("admin", "member")
     permissions: tuple[str, ...] = PERMISSIONS
+    agentkit_provider: str = "DEMO_API"
+    agentkit_connector: str = "notes"
+    agentkit_identifier: str = ADMIN_EMAIL
+    agentkit_account_id: str = ""
 
 
 async def _create(state: EmulatorState) -> Seeded:
@@ -141,7 +152,56 @@ async def _create(state: EmulatorState) -> Seeded:
             None,
         )
         user_ids.append(created.user.id)
-    return Seeded(organization_id=org_id, admin_user_id=user_ids[0], member_user_id=user_ids[1])
+    account_id = await _seed_agentkit(state)
+    return Seeded(
+        organization_id=org_id,
+        admin_user_id=user_ids[0],
+        member_user_id=user_ids[1],
+        agentkit_account_id=account_id,
+    )
+
+
+async def _seed_agentkit(state: EmulatorState) -> str:
+    """The demo custom provider and an ACTIVE ``notes`` account of the admin user; returns its id."""
+    import secrets
+
+    from google.protobuf import struct_pb2
+
+    from scalekit_api.v1.connected_accounts import connected_accounts_pb2 as ca
+    from scalekit_api.v1.providers import providers_pb2 as prv
+    from scalekit_py.emulator.services.connected_accounts import ConnectedAccountService
+    from scalekit_py.emulator.services.providers import ProviderService
+
+    patterns = struct_pb2.ListValue()
+    patterns.add_struct().update(
+        {"type": "BEARER", "display_name": "API token", "fields": [{"field_name": "token"}]}
+    )
+    await ProviderService(state).create_custom_provider(
+        prv.CreateCustomProviderRequest(
+            provider=prv.CreateCustomProvider(
+                display_name="Demo API",
+                description="A custom provider to try the proxy with: set its proxy_url first",
+                auth_patterns=patterns,
+                proxy_url="https://demo-api.example.com",
+                proxy_enabled=False,
+            )
+        ),
+        None,
+    )
+    token = ca.OauthToken(
+        access_token=f"ak_at_{secrets.token_urlsafe(18)}", refresh_token=f"ak_rt_{secrets.token_urlsafe(18)}"
+    )
+    created = await ConnectedAccountService(state).create_connected_account(
+        ca.CreateConnectedAccountRequest(
+            connector="notes",
+            identifier=ADMIN_EMAIL,
+            connected_account=ca.CreateConnectedAccount(
+                authorization_details=ca.AuthorizationDetails(oauth_token=token)
+            ),
+        ),
+        None,
+    )
+    return created.connected_account.id
 
 
 def seed(state: EmulatorState) -> Seeded:

@@ -101,6 +101,8 @@ class EmulatorState:
         clock: seconds since the epoch; tests may replace it.
         upstream_timeout: seconds the AgentKit proxy and HTTP-backed tools wait for a custom
             provider's upstream before answering 504 / a tool error.
+        upstream_ca_file: a PEM file of extra CA certificates the AgentKit proxy trusts for upstreams
+            (custom providers' ``proxy_url`` must be https; tests serve a loopback upstream with it).
     """
 
     store: Store
@@ -111,6 +113,7 @@ class EmulatorState:
     clock: Callable[[], float] = time.time
     outbox: list[OutboxMessage] = field(default_factory=list)
     upstream_timeout: float = 10.0
+    upstream_ca_file: str | None = None
     _outbox_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def send_mail(self, message: OutboxMessage) -> None:

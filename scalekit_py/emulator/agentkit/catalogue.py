@@ -39,6 +39,7 @@ __all__ = [
     "definition",
     "provider_for_connector",
     "provider_named",
+    "tool_name",
     "tool_named",
 ]
 
@@ -90,7 +91,7 @@ def _tool(
     provider: str, name: str, description: str, schema: dict[str, Any], read_only: bool
 ) -> tools_pb2.Tool:
     return tools_pb2.Tool(
-        id=f"tool_{name}",
+        id=f"tol_{name}",
         provider=provider,
         definition=_struct(
             {
@@ -216,6 +217,10 @@ def definition(tool: tools_pb2.Tool) -> dict[str, Any]:
     return json_format.MessageToDict(tool.definition)
 
 
+def tool_name(tool: tools_pb2.Tool) -> str:
+    return str(definition(tool).get("name", ""))
+
+
 def all_tools(tx: Tx) -> list[tools_pb2.Tool]:
     """Built-in tools first (``is_default`` set), then the created ones in creation order."""
     builtins = []
@@ -229,6 +234,6 @@ def all_tools(tx: Tx) -> list[tools_pb2.Tool]:
 
 def tool_named(tx: Tx, name: str) -> tools_pb2.Tool | None:
     """The tool called ``name`` (a default version first)."""
-    matches = [t for t in all_tools(tx) if definition(t).get("name") == name]
+    matches = [t for t in all_tools(tx) if tool_name(t) == name]
     matches.sort(key=lambda t: not t.is_default.value)
     return matches[0] if matches else None

@@ -6,6 +6,7 @@
 ``POST /agentkit/connect/<token>``                the user's answer (``action=approve|deny`` + credentials)
 ``GET /agentkit/connected/<account id>``          where a verified user lands
 ``ANY /proxy/<path>``                             proxied request to a custom provider's API
+``POST /mcp/...``                                 the MCP endpoint (:mod:`.mcp_http`)
 ================================================  ==========================================================
 
 The proxy takes what the official SDKs send: ``Authorization: Bearer <client-credentials token of this
@@ -28,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from scalekit_py.emulator.agentkit import accounts, catalogue, consent, upstream
+from scalekit_py.emulator.agentkit import accounts, catalogue, consent, mcp_http, upstream
 from scalekit_py.emulator.runtime import Runtime
 from scalekit_py.emulator.services._base import timestamp
 from scalekit_py.emulator.tokens import InvalidToken
@@ -106,12 +107,14 @@ def routes(rt: Runtime) -> list[Route]:
                 inject=accounts.credential_headers(account, provider),
                 body=body,
                 timeout=state.upstream_timeout,
+                ca_file=state.upstream_ca_file,
             )
         except upstream.UpstreamError as exc:
             return _problem(exc.status, exc.code.lower(), exc.message)
         return Response(answer.body, answer.status, headers=dict(answer.headers))
 
     return [
+        *mcp_http.routes(rt),
         Route("/agentkit/connect/{token}", connect, methods=["GET", "POST"]),
         Route("/agentkit/connected/{account_id}", connected, methods=["GET"]),
         Route("/proxy/{path:path}", proxy, methods=_PROXY_METHODS),

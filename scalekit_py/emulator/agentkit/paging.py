@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 __all__ = ["Paged", "paged"]
 
@@ -21,7 +21,7 @@ class Paged(Generic[T]):
     prev_page_token: str
     total_size: int
 
-    def cursor(self) -> dict[str, object]:
+    def cursor(self) -> dict[str, Any]:
         return {
             "next_page_token": self.next_page_token,
             "prev_page_token": self.prev_page_token,

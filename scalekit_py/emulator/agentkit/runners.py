@@ -209,6 +209,7 @@ async def run_http(
             inject=accounts.credential_headers(account, provider),
             body=body,
             timeout=state.upstream_timeout,
+            ca_file=state.upstream_ca_file,
         )
     except ValueError as exc:
         raise ToolFailure(Code.FAILED_PRECONDITION, "NO_UPSTREAM", str(exc)) from None

@@ -8,6 +8,7 @@ Nothing hangs and no httpx exception escapes.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ async def forward(
     inject: Mapping[str, str] | None = None,
     body: bytes = b"",
     timeout: float = 10.0,
+    ca_file: str | None = None,
 ) -> UpstreamResponse:
     """Send one request upstream and return its answer.
 
@@ -87,6 +89,7 @@ async def forward(
         inject: headers set over the caller's (the account's credentials).
         body: request body.
         timeout: seconds for connecting and for the whole answer.
+        ca_file: extra CA certificates to trust (PEM), besides the system's.
 
     Raises:
         UpstreamError: unreachable, malformed answer (502), or too slow (504).
@@ -94,14 +97,20 @@ async def forward(
     out = [(k, v) for k, v in passable(headers) if k.lower() not in {n.lower() for n in (inject or {})}]
     out += list((inject or {}).items())
     try:
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        verify: ssl.SSLContext | bool = True
+        if ca_file:
+            verify = ssl.create_default_context()
+            verify.load_verify_locations(ca_file)
+        async with httpx.AsyncClient(
+            timeout=timeout, follow_redirects=False, trust_env=False, verify=verify
+        ) as client:
             # The whole exchange is bounded, not only each read.
             response = await asyncio.wait_for(client.request(method, url, headers=out, content=body), timeout)
     except (httpx.TimeoutException, TimeoutError):
         raise UpstreamError(
             504, "UPSTREAM_TIMEOUT", f"the upstream did not answer within {timeout:g} s"
         ) from None
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError, OSError) as exc:
         raise UpstreamError(
             502, "UPSTREAM_UNREACHABLE", f"the upstream failed: {type(exc).__name__}"
         ) from None

@@ -204,7 +204,7 @@ class ProviderService(Service, providers_connect.ProviderService):
                 and (not request.identifier or p.identifier.upper() == request.identifier.upper())
             ]
         page = paged(providers, request.page_size, request.page_token)
-        return pb.ListProvidersResponse(providers=page.items, **page.cursor())  # type: ignore[arg-type]
+        return pb.ListProvidersResponse(providers=page.items, **page.cursor())
 
 
 def create_app(state: EmulatorState, interceptors: Sequence[Any] = ()) -> Any:

@@ -12,15 +12,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from connectrpc.code import Code
-from google.protobuf import json_format, struct_pb2
 from google.protobuf.empty_pb2 import Empty
 
 from scalekit_api.v1.connected_accounts import connected_accounts_pb2 as ca_pb
 from scalekit_api.v1.tools import tools_connect
 from scalekit_api.v1.tools import tools_pb2 as pb
 from scalekit_py.emulator import _status
-from scalekit_py.emulator.agentkit import accounts, catalogue, runners, schema
+from scalekit_py.emulator.agentkit import accounts, catalogue, execute
 from scalekit_py.emulator.agentkit.paging import paged
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id, require_fields
 from scalekit_py.emulator.state import EmulatorState
@@ -31,10 +29,6 @@ _READINESS = {
     ca_pb.ACTIVE: pb.TOOL_READINESS_STATE_READY,
     ca_pb.EXPIRED: pb.TOOL_READINESS_STATE_NEEDS_REAUTH,
 }
-
-
-def _name(tool: pb.Tool) -> str:
-    return str(catalogue.definition(tool).get("name", ""))
 
 
 def _accounts_of(tx: Tx, identifier: str, active_only: bool = False) -> list[ca_pb.ConnectedAccount]:
@@ -65,7 +59,7 @@ def _filtered(tx: Tx, f: pb.Filter) -> list[pb.Tool]:
         providers = {a.provider.upper() for a in mine}
         tools = [t for t in tools if t.provider.upper() in providers]
     if f.tool_name:
-        tools = [t for t in tools if _name(t) in set(f.tool_name)]
+        tools = [t for t in tools if catalogue.tool_name(t) in set(f.tool_name)]
     if f.query:
         tools = [t for t in tools if f.query.lower() in _text(t)]
     return tools
@@ -99,33 +93,6 @@ def _stored(tx: Tx, tool_id: str) -> pb.Tool:
     return tool
 
 
-def _execution_account(tx: Tx, request: pb.ExecuteToolRequest, tool: pb.Tool) -> ca_pb.ConnectedAccount:
-    provider = catalogue.provider_named(tx, tool.provider)
-    if request.connected_account_id:
-        account = accounts.select(tx, account_id=request.connected_account_id)
-    else:
-        require_fields(identifier=request.identifier)
-        default = catalogue.connector_of(provider) if provider else ""
-        account = accounts.select(
-            tx,
-            connector=request.connector or default,
-            identifier=request.identifier,
-            organization_id=request.organization_id,
-            user_id=request.user_id,
-        )
-    if account.provider.upper() != tool.provider.upper():
-        raise _status.invalid_argument(
-            [
-                (
-                    "connector",
-                    f"tool {_name(tool)} needs a {tool.provider} account, not {account.provider}",
-                    "provider",
-                )
-            ]
-        )
-    return account
-
-
 class ToolService(Service, tools_connect.ToolService):
     """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
 
@@ -142,7 +109,7 @@ class ToolService(Service, tools_connect.ToolService):
                 raise _status.not_found("provider", tool.provider)
             if catalogue.tool_named(tx, name) is not None:
                 raise _status.already_exists("tool", f"named {name!r}")
-            tool.id, tool.provider = new_id("tool"), provider.identifier
+            tool.id, tool.provider = new_id("tol"), provider.identifier
             tool.is_default.value = True
             tool.updated_at.CopyFrom(self.now())
             tx.insert(KIND, tool.id, tool, parent=provider.identifier, unique={"name": name})
@@ -156,8 +123,9 @@ class ToolService(Service, tools_connect.ToolService):
             tools = _filtered(tx, request.filter)
         page = paged(tools, request.page_size, request.page_token)
         if request.filter.summary.value:
-            return pb.ListToolsResponse(tool_names=[_name(t) for t in page.items], **page.cursor())  # type: ignore[arg-type]
-        return pb.ListToolsResponse(tools=page.items, **page.cursor())  # type: ignore[arg-type]
+            names = [catalogue.tool_name(t) for t in page.items]
+            return pb.ListToolsResponse(tool_names=names, **page.cursor())
+        return pb.ListToolsResponse(tools=page.items, **page.cursor())
 
     @handler
     async def list_scoped_tools(
@@ -172,10 +140,10 @@ class ToolService(Service, tools_connect.ToolService):
                 if not f.connection_names or account.connector in {n.lower() for n in f.connection_names}
                 for tool in _of_provider(tx, {account.provider.upper()})
                 if (not f.providers or tool.provider.upper() in {p.upper() for p in f.providers})
-                and (not f.tool_names or _name(tool) in set(f.tool_names))
+                and (not f.tool_names or catalogue.tool_name(tool) in set(f.tool_names))
             ]
         page = paged(scoped, request.page_size, request.page_token)
-        return pb.ListScopedToolsResponse(tools=page.items, **page.cursor())  # type: ignore[arg-type]
+        return pb.ListScopedToolsResponse(tools=page.items, **page.cursor())
 
     @handler
     async def list_available_tools(
@@ -186,7 +154,7 @@ class ToolService(Service, tools_connect.ToolService):
             providers = {a.provider.upper() for a in _accounts_of(tx, request.identifier, active_only=True)}
             tools = _of_provider(tx, providers)
         page = paged(tools, request.page_size, request.page_token)
-        return pb.ListAvailableToolsResponse(tools=page.items, **page.cursor())  # type: ignore[arg-type]
+        return pb.ListAvailableToolsResponse(tools=page.items, **page.cursor())
 
     @handler
     async def search_tools(
@@ -198,14 +166,14 @@ class ToolService(Service, tools_connect.ToolService):
         with self.state.store.transaction() as tx:
             ranked = sorted(
                 ((s, t) for t in catalogue.all_tools(tx) if (s := _score(request.query, t)) > 0),
-                key=lambda pair: (-pair[0], _name(pair[1])),
+                key=lambda pair: (-pair[0], catalogue.tool_name(pair[1])),
             )[: request.top_k or 10]
             mine = _accounts_of(tx, request.identifier) if request.HasField("identifier") else []
         results = []
         for score, tool in ranked:
             d = catalogue.definition(tool)
             result = pb.SearchedTool(
-                name=_name(tool),
+                name=catalogue.tool_name(tool),
                 provider=tool.provider,
                 description=str(d.get("description", "")),
                 score=score,
@@ -258,7 +226,7 @@ class ToolService(Service, tools_connect.ToolService):
             if body.tags:
                 tool.tags[:] = list(body.tags)
             tool.updated_at.CopyFrom(self.now())
-            tx.update(KIND, tool.id, tool, unique={"name": _name(tool)})
+            tx.update(KIND, tool.id, tool, unique={"name": catalogue.tool_name(tool)})
         return pb.UpdateToolResponse(tool=tool)
 
     @handler
@@ -271,49 +239,7 @@ class ToolService(Service, tools_connect.ToolService):
     async def execute_tool(
         self, request: pb.ExecuteToolRequest, ctx: Any, events: Events
     ) -> pb.ExecuteToolResponse:
-        params = json_format.MessageToDict(request.params)
-        execution_id = new_id("exec")
-        with self.state.store.transaction() as tx:
-            tool = catalogue.tool_named(tx, request.tool_name)
-            if tool is None:
-                raise _status.not_found("tool", request.tool_name)
-            spec = catalogue.definition(tool)
-            violations = schema.check(spec.get("input_schema", {"type": "object"}), params)
-            if violations:
-                raise _status.invalid_argument(violations)
-            account = _execution_account(tx, request, tool)
-            accounts.require_active(account)
-            account = accounts.fresh(tx, account, self.state.clock())
-            account.last_used_at.CopyFrom(self.now())
-            tx.update(accounts.KIND, account.id, account)
-            provider = catalogue.provider_named(tx, tool.provider)
-            data: dict[str, Any] | None = None
-            failure: runners.ToolFailure | None = None
-            if _name(tool) in runners.LOCAL and tool.id == f"tool_{_name(tool)}":
-                try:
-                    data = runners.run_local(tx, self.state, _name(tool), account, params)
-                except runners.ToolFailure as exc:
-                    failure = exc  # the refresh and last use are kept; the tool wrote nothing
-            elif not (isinstance(spec.get("x-http"), dict) and provider is not None and provider.is_custom):
-                failure = runners.ToolFailure(
-                    Code.FAILED_PRECONDITION, "NO_RUNNER", f"the emulator cannot run {_name(tool)}"
-                )
-        if data is None and failure is None and provider is not None:
-            try:  # an HTTP-backed tool: no transaction is held while the upstream answers
-                data = await runners.run_http(self.state, spec["x-http"], account, provider, params)
-            except runners.ToolFailure as exc:
-                failure = exc
-        if failure is not None or data is None:
-            failure = failure or runners.ToolFailure(Code.INTERNAL, "NO_OUTPUT", "the tool gave no output")
-            raise _status.tool_error(
-                failure.code,
-                failure.message,
-                tool_error_code=failure.tool_error_code,
-                execution_id=execution_id,
-            )
-        out = struct_pb2.Struct()
-        out.update(data)
-        return pb.ExecuteToolResponse(data=out, execution_id=execution_id)
+        return await execute.execute(self.state, request)
 
     @handler
     async def refresh_tools(
