@@ -12,9 +12,9 @@ import asyncio
 import inspect
 import json
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from scalekit_py.errors import ScalekitError
 
@@ -25,6 +25,7 @@ __all__ = [
     "Execute",
     "Framework",
     "Outcome",
+    "ScopedToolFilters",
     "ToolSpec",
     "build_tools",
     "result_text",
@@ -32,6 +33,16 @@ __all__ = [
     "specs_from_scoped",
     "specs_from_tools",
 ]
+
+
+class ScopedToolFilters(TypedDict, total=False):
+    """Filters of a scoped tool listing (``ListScopedTools``), besides the identifier."""
+
+    providers: Sequence[str] | None
+    tool_names: Sequence[str] | None
+    connection_names: Sequence[str] | None
+    page_size: int | None
+    page_token: str | None
 
 
 @dataclass(frozen=True)

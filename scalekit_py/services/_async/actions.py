@@ -18,7 +18,13 @@ from scalekit_api.v1.tools import tools_pb2
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py._transport.call import RetryArg, Timeout
 from scalekit_py.agentkit import _convert
-from scalekit_py.agentkit._tooldefs import Framework, ToolSpec, build_tools, specs_from_scoped
+from scalekit_py.agentkit._tooldefs import (
+    Framework,
+    ScopedToolFilters,
+    ToolSpec,
+    build_tools,
+    specs_from_scoped,
+)
 from scalekit_py.agentkit.modifiers import (
     Modifier,
     ModifierFunction,
@@ -33,6 +39,8 @@ from scalekit_py.services._async._actions_mcp import _AsyncMcpActions
 from scalekit_py.services._async._proxy import AsyncProxyClient
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from scalekit_py.agentkit.mcp_tools import McpToolset
     from scalekit_py.services._async.mcp import AsyncMcpService
     from scalekit_py.services._async.providers import AsyncProviderService
@@ -377,6 +385,12 @@ class AsyncAgentTools:
     ) -> list[ToolSpec]:
         """The scoped tools of ``identifier`` as framework-neutral specs (one page).
 
+        Args:
+            identifier: the user's identifier.
+            providers: only tools of these providers. tool_names: only these tools.
+            connection_names: only tools of these connections.
+            page_size: tools per page. page_token: ``next_page_token`` of the previous page.
+
         Raises:
             ValueError: ``identifier`` is empty. ScalekitError: a listed tool has no name.
         """
@@ -394,11 +408,7 @@ class AsyncAgentTools:
         self,
         *,
         identifier: str,
-        providers: Sequence[str] | None = None,
-        tool_names: Sequence[str] | None = None,
-        connection_names: Sequence[str] | None = None,
-        page_size: int | None = None,
-        page_token: str | None = None,
+        **filters: Unpack[ScopedToolFilters],
     ) -> list[Any]:
         """The user's tools as this helper's framework objects: LangChain ``StructuredTool``
         (``actions.langchain``), Google ADK ``BaseTool`` (``actions.google``) or ``mcp.types.Tool``
@@ -406,9 +416,8 @@ class AsyncAgentTools:
 
         Args:
             identifier: the user's identifier.
-            providers: only tools of these providers. tool_names: only these tools.
-            connection_names: only tools of these connections.
-            page_size: tools per page. page_token: ``next_page_token`` of the previous page.
+            filters: ``providers``, ``tool_names``, ``connection_names``, ``page_size``, ``page_token``
+                (as :meth:`specs`).
 
         Returns:
             The tools; they execute through ``execute_tool`` (modifiers apply), and SDK failures reach
@@ -417,25 +426,14 @@ class AsyncAgentTools:
         Raises:
             ImportError: the framework's extra is not installed. ValueError: ``identifier`` is empty.
         """
-        specs = await self.specs(
-            identifier=identifier,
-            providers=providers,
-            tool_names=tool_names,
-            connection_names=connection_names,
-            page_size=page_size,
-            page_token=page_token,
-        )
+        specs = await self.specs(identifier=identifier, **filters)
         return build_tools(self._framework, specs, self._actions._run_spec)
 
     async def get_toolset(
         self,
         *,
         identifier: str,
-        providers: Sequence[str] | None = None,
-        tool_names: Sequence[str] | None = None,
-        connection_names: Sequence[str] | None = None,
-        page_size: int | None = None,
-        page_token: str | None = None,
+        **filters: Unpack[ScopedToolFilters],
     ) -> McpToolset:
         """The user's tools as an MCP toolset (needs the ``mcp`` extra): ``.tools()``, ``.call_tool()``,
         ``.server()``.
@@ -445,12 +443,5 @@ class AsyncAgentTools:
         """
         from scalekit_py.agentkit.mcp_tools import McpToolset
 
-        specs = await self.specs(
-            identifier=identifier,
-            providers=providers,
-            tool_names=tool_names,
-            connection_names=connection_names,
-            page_size=page_size,
-            page_token=page_token,
-        )
+        specs = await self.specs(identifier=identifier, **filters)
         return McpToolset(specs, self._actions._run_spec)

@@ -20,7 +20,13 @@ from scalekit_api.v1.tools import tools_pb2
 from scalekit_py._sentinel import NOT_GIVEN
 from scalekit_py._transport.call import RetryArg, Timeout
 from scalekit_py.agentkit import _convert
-from scalekit_py.agentkit._tooldefs import Framework, ToolSpec, build_tools, specs_from_scoped
+from scalekit_py.agentkit._tooldefs import (
+    Framework,
+    ScopedToolFilters,
+    ToolSpec,
+    build_tools,
+    specs_from_scoped,
+)
 from scalekit_py.agentkit.modifiers import (
     Modifier,
     ModifierFunction,
@@ -35,6 +41,8 @@ from scalekit_py.services._sync._actions_mcp import _McpActions
 from scalekit_py.services._sync._proxy import ProxyClient
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from scalekit_py.agentkit.mcp_tools import McpToolset
     from scalekit_py.services._sync.mcp import McpService
     from scalekit_py.services._sync.providers import ProviderService
@@ -379,6 +387,12 @@ class AgentTools:
     ) -> list[ToolSpec]:
         """The scoped tools of ``identifier`` as framework-neutral specs (one page).
 
+        Args:
+            identifier: the user's identifier.
+            providers: only tools of these providers. tool_names: only these tools.
+            connection_names: only tools of these connections.
+            page_size: tools per page. page_token: ``next_page_token`` of the previous page.
+
         Raises:
             ValueError: ``identifier`` is empty. ScalekitError: a listed tool has no name.
         """
@@ -396,11 +410,7 @@ class AgentTools:
         self,
         *,
         identifier: str,
-        providers: Sequence[str] | None = None,
-        tool_names: Sequence[str] | None = None,
-        connection_names: Sequence[str] | None = None,
-        page_size: int | None = None,
-        page_token: str | None = None,
+        **filters: Unpack[ScopedToolFilters],
     ) -> list[Any]:
         """The user's tools as this helper's framework objects: LangChain ``StructuredTool``
         (``actions.langchain``), Google ADK ``BaseTool`` (``actions.google``) or ``mcp.types.Tool``
@@ -408,9 +418,8 @@ class AgentTools:
 
         Args:
             identifier: the user's identifier.
-            providers: only tools of these providers. tool_names: only these tools.
-            connection_names: only tools of these connections.
-            page_size: tools per page. page_token: ``next_page_token`` of the previous page.
+            filters: ``providers``, ``tool_names``, ``connection_names``, ``page_size``, ``page_token``
+                (as :meth:`specs`).
 
         Returns:
             The tools; they execute through ``execute_tool`` (modifiers apply), and SDK failures reach
@@ -419,25 +428,14 @@ class AgentTools:
         Raises:
             ImportError: the framework's extra is not installed. ValueError: ``identifier`` is empty.
         """
-        specs = self.specs(
-            identifier=identifier,
-            providers=providers,
-            tool_names=tool_names,
-            connection_names=connection_names,
-            page_size=page_size,
-            page_token=page_token,
-        )
+        specs = self.specs(identifier=identifier, **filters)
         return build_tools(self._framework, specs, self._actions._run_spec)
 
     def get_toolset(
         self,
         *,
         identifier: str,
-        providers: Sequence[str] | None = None,
-        tool_names: Sequence[str] | None = None,
-        connection_names: Sequence[str] | None = None,
-        page_size: int | None = None,
-        page_token: str | None = None,
+        **filters: Unpack[ScopedToolFilters],
     ) -> McpToolset:
         """The user's tools as an MCP toolset (needs the ``mcp`` extra): ``.tools()``, ``.call_tool()``,
         ``.server()``.
@@ -447,12 +445,5 @@ class AgentTools:
         """
         from scalekit_py.agentkit.mcp_tools import McpToolset
 
-        specs = self.specs(
-            identifier=identifier,
-            providers=providers,
-            tool_names=tool_names,
-            connection_names=connection_names,
-            page_size=page_size,
-            page_token=page_token,
-        )
+        specs = self.specs(identifier=identifier, **filters)
         return McpToolset(specs, self._actions._run_spec)
