@@ -199,7 +199,8 @@ def test_official_names_match_the_official_sdk_source() -> None:
     import ast
     from pathlib import Path
 
-    source = Path(".interop/venv/lib/python3.11/site-packages/scalekit/actions/actions.py")
+    root = Path(__file__).resolve().parents[2]
+    source = root / ".interop/venv/lib/python3.11/site-packages/scalekit/actions/actions.py"
     if not source.is_file():
         pytest.fail("official SDK not installed: run `make setup`")
     tree = ast.parse(source.read_text())
