@@ -200,9 +200,10 @@ def test_official_names_match_the_official_sdk_source() -> None:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    source = root / ".interop/venv/lib/python3.11/site-packages/scalekit/actions/actions.py"
-    if not source.is_file():
+    found = sorted(root.glob(".interop/venv/lib/python*/site-packages/scalekit/actions/actions.py"))
+    if not found:
         pytest.fail("official SDK not installed: run `make setup`")
+    source = found[-1]
     tree = ast.parse(source.read_text())
     official = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "ActionClient")
     names = {n.name for n in official.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")}
