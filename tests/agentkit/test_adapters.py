@@ -153,3 +153,21 @@ async def test_google_adk_tools(flavour: str) -> None:
     assert await failing.run_async(args={}, tool_context=None) == {
         "error": "gmail_search failed: account is not active"
     }
+
+
+def test_frameworks_are_imported_only_by_their_adapters() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from scalekit_py import ScalekitClient\n"
+        "c = ScalekitClient('http://127.0.0.1:9', 'id', 'secret')\n"
+        "a = c.actions, c.actions.langchain, c.actions.google, c.actions.mcp_tools\n"
+        "mods = ('langchain_core', 'mcp', 'google.adk', 'scalekit_py.agentkit.langchain')\n"
+        "print(','.join(m for m in mods if m in sys.modules))\n"
+        "import scalekit_py.agentkit.langchain\n"
+        "print('langchain_core' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["", "True"]
