@@ -10,10 +10,11 @@ SDK's ``token`` the alias.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from scalekit_py._transport.call import AsyncCaller, SyncCaller
+    from scalekit_py.services._async.actions import AsyncActionClient
     from scalekit_py.services._async.auth import AsyncAuthService
     from scalekit_py.services._async.clients import AsyncClientService
     from scalekit_py.services._async.connected_accounts import AsyncConnectedAccountService
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from scalekit_py.services._async.tools import AsyncToolService
     from scalekit_py.services._async.users import AsyncUserService
     from scalekit_py.services._async.webauthn import AsyncWebAuthnService
+    from scalekit_py.services._sync.actions import ActionClient
     from scalekit_py.services._sync.auth import AuthService
     from scalekit_py.services._sync.clients import ClientService
     from scalekit_py.services._sync.connected_accounts import ConnectedAccountService
@@ -64,6 +66,18 @@ class _Host:
     if TYPE_CHECKING:
 
         def _service(self, name: str, factory: Callable[[], T]) -> T: ...  # provided by the client
+
+    def _proxy_kwargs(self) -> dict[str, Any]:
+        """What the proxied-request client takes from the client: environment, identity, defaults."""
+        client: Any = self
+        return {
+            "env_url": client.env_url,
+            "user_agent": client._opts.channel.user_agent,
+            "tokens": lambda: client.token_source,
+            "http": client._http_client,
+            "default_timeout": client.timeout,
+            "default_retry": client.retry,
+        }
 
 
 class AsyncServices(_Host):
@@ -246,6 +260,19 @@ class AsyncServices(_Host):
 
         return self._service("providers", lambda: Cls(self.caller))
 
+    @property
+    def actions(self) -> AsyncActionClient:
+        """AgentKit actions: tools for agents, connected accounts, modifiers, proxied requests."""
+        from scalekit_py.services._async._proxy import AsyncProxyClient
+        from scalekit_py.services._async.actions import AsyncActionClient as Cls
+
+        return self._service("actions", lambda: Cls(self, AsyncProxyClient(**self._proxy_kwargs())))
+
+    @property
+    def connect(self) -> AsyncActionClient:
+        """Alias of :attr:`actions` (the official SDKs' other name)."""
+        return self.actions
+
 
 class SyncServices(_Host):
     """The facades of :class:`~scalekit_py.ScalekitClient`."""
@@ -426,3 +453,16 @@ class SyncServices(_Host):
         from scalekit_py.services._sync.providers import ProviderService as Cls
 
         return self._service("providers", lambda: Cls(self.caller))
+
+    @property
+    def actions(self) -> ActionClient:
+        """AgentKit actions: tools for agents, connected accounts, modifiers, proxied requests."""
+        from scalekit_py.services._sync._proxy import ProxyClient
+        from scalekit_py.services._sync.actions import ActionClient as Cls
+
+        return self._service("actions", lambda: Cls(self, ProxyClient(**self._proxy_kwargs())))
+
+    @property
+    def connect(self) -> ActionClient:
+        """Alias of :attr:`actions` (the official SDKs' other name)."""
+        return self.actions

@@ -8,6 +8,7 @@ to connection/timeout errors. Callers ``raise mapped from original``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,8 @@ __all__ = [
     "TOOL_ERROR",
     "from_http_transport_error",
     "from_oauth_response",
+    "from_proxy_response",
+    "from_proxy_transport_error",
     "from_rpc_error",
     "is_tool_error",
 ]
@@ -295,3 +298,97 @@ def _tls_failure(exc: BaseException) -> BaseException | None:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return None
+
+
+# --- proxied HTTP requests (client.actions.request) ---------------------------------------------------------
+
+# HTTP status -> exception class: the first gRPC row of each status, plus the gateway statuses.
+_HTTP_TABLE: dict[int, type[errors.APIError]] = {}
+for _cls, _http in _GRPC_TABLE.values():
+    _HTTP_TABLE.setdefault(_http, _cls)
+_HTTP_TABLE.update(
+    {422: errors.BadRequestError, 502: errors.ServiceUnavailableError, 504: errors.ServiceUnavailableError}
+)
+_BODY_EXCERPT = 500
+
+
+def _body_excerpt(body: bytes) -> str:
+    """The start of a response body for a message: text as is, JSON compacted, binary as a size."""
+    if not body:
+        return "(empty body)"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"({len(body)} bytes of binary data)"
+    try:
+        text = json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+    except ValueError:
+        text = " ".join(text.split())
+    return text if len(text) <= _BODY_EXCERPT else text[:_BODY_EXCERPT] + "…"
+
+
+def _json_error_code(body: bytes) -> str | None:
+    """A machine-readable code from a JSON error body: ``error_code``, ``code``, an RFC 6749-style
+    ``error`` token, or ``error.code``; ``None`` when there is none."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    nested = data.get("error")
+    candidates = [data.get("error_code"), data.get("code"), nested]
+    if isinstance(nested, dict):
+        candidates.append(nested.get("code"))
+    for value in candidates:
+        if isinstance(value, str) and _CODE_TOKEN.match(value):
+            return value
+    return None
+
+
+_CODE_TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+
+
+def from_proxy_response(
+    status: int, body: bytes, headers: Mapping[str, str], *, method: str, path: str, connection_name: str
+) -> errors.APIError:
+    """Map a non-2xx answer to a proxied request: the class follows the HTTP status, and the message
+    names the request and quotes the upstream's status and the start of its body."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    cls = _HTTP_TABLE.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
+    reason = _reason(status)
+    message = (
+        f"proxied {method} {path} (connection {connection_name!r}) failed: "
+        f"HTTP {status}{' ' + reason if reason else ''}: {_body_excerpt(body)}"
+    )
+    return cls(
+        message,
+        http_status=status,
+        error_code=_json_error_code(body),
+        request_id=lowered.get("x-request-id"),
+        retry_after=_retry_after(lowered.get("retry-after")),
+    )
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def from_proxy_transport_error(exc: httpx.HTTPError, *, write: bool) -> errors.ScalekitError:
+    """Map an httpx failure of a proxied request; for a write that may have been sent (anything but a
+    failure to connect) the outcome is unknown, as for gRPC writes."""
+    import httpx
+
+    mapped = from_http_transport_error(exc)
+    if not write or isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return mapped
+    if isinstance(mapped, errors.APITimeoutError):
+        return errors.TimeoutOutcomeUnknownError(f"{mapped.message}; the write may have been applied")
+    return errors.UnavailableOutcomeUnknownError(
+        f"{mapped.message}; the write may have been applied", http_status=503
+    )

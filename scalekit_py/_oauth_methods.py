@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from scalekit_py import webhooks
 
 if TYPE_CHECKING:
+    import httpx
+
     from scalekit_py._tokens import AsyncClientCredentialsTokenSource, ClientCredentialsTokenSource
     from scalekit_py.oauth import (
         AsyncOAuthClient,
@@ -87,6 +89,12 @@ class _OAuthHost:
         """
         return webhooks.verify_interceptor_payload(secret, headers, payload)
 
+    def _check_open(self) -> None:
+        if getattr(self, "_closed", False):
+            from scalekit_py.errors import ScalekitError
+
+            raise ScalekitError("the client is closed")
+
 
 class OAuthMethods(_OAuthHost):
     """Login-flow methods of the blocking client (see :class:`scalekit_py.oauth.OAuthClient`)."""
@@ -96,14 +104,18 @@ class OAuthMethods(_OAuthHost):
         """The OAuth/OIDC client behind these methods (created on first use, closed with the client)."""
 
         def make() -> OAuthClient:
-            import httpx
-
             from scalekit_py.oauth import OAuthClient
 
-            http = self._service("_oauth_http", lambda: httpx.Client(verify=self._verify()))
-            return OAuthClient(**self._oauth_kwargs(), http_client=http)
+            return OAuthClient(**self._oauth_kwargs(), http_client=self._http_client())
 
         return self._service("_oauth", make)  # type: ignore[no-any-return]
+
+    def _http_client(self) -> httpx.Client:
+        """The client's HTTP client (OAuth endpoints, proxied requests): made on first use, closed with it."""
+        import httpx
+
+        self._check_open()
+        return self._service("_oauth_http", lambda: httpx.Client(verify=self._verify()))  # type: ignore[no-any-return]
 
     def _close_oauth(self) -> None:
         services: dict[str, Any] = getattr(self, "_services", {})
@@ -222,14 +234,18 @@ class AsyncOAuthMethods(_OAuthHost):
         """The OAuth/OIDC client behind these methods (created on first use, closed with the client)."""
 
         def make() -> AsyncOAuthClient:
-            import httpx
-
             from scalekit_py.oauth import AsyncOAuthClient
 
-            http = self._service("_oauth_http", lambda: httpx.AsyncClient(verify=self._verify()))
-            return AsyncOAuthClient(**self._oauth_kwargs(), http_client=http)
+            return AsyncOAuthClient(**self._oauth_kwargs(), http_client=self._http_client())
 
         return self._service("_oauth", make)  # type: ignore[no-any-return]
+
+    def _http_client(self) -> httpx.AsyncClient:
+        """The client's HTTP client (OAuth endpoints, proxied requests): made on first use, closed with it."""
+        import httpx
+
+        self._check_open()
+        return self._service("_oauth_http", lambda: httpx.AsyncClient(verify=self._verify()))  # type: ignore[no-any-return]
 
     async def _aclose_oauth(self) -> None:
         services: dict[str, Any] = getattr(self, "_services", {})

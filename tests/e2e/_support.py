@@ -42,6 +42,12 @@ FLAVOURS = ("sync", "async")
 E = TypeVar("E", bound=APIError)
 Runner = Callable[[Awaitable[Any]], Any]
 _SECRETS: list[str] = []
+CONVENIENCE = ("actions",)
+"""Client attributes recorded like facades that are not RPC facades (``client.actions``)."""
+
+
+def _identity(value: Any) -> Any:
+    return value
 
 
 def register_secret(secret: str) -> None:
@@ -150,9 +156,14 @@ class BlockingClient:
         self._run = run
         self._facades = {
             attribute: _Facade(getattr(client, attribute), attribute, flavour, recorder, run)
-            for attribute in SERVICES
+            for attribute in (*SERVICES, *CONVENIENCE)
         }
         self.flavour = flavour
+        self.run: Runner = run if run is not None else _identity
+
+    def drive(self, value: Any) -> Any:
+        """``value`` itself, or for the asyncio client, the awaitable run to completion."""
+        return self.run(value) if inspect.isawaitable(value) else value
 
     def __getattr__(self, name: str) -> Any:
         facades = self.__dict__.get("_facades", {})

@@ -63,3 +63,18 @@ def test_every_pager_was_used(record: CallRecorder, flavour: str) -> None:
     assert len(pagers) == 28  # the pager column of docs/facades.md
     missing = sorted(pagers - record.calls[flavour])
     assert not missing, f"pagers never used through the {flavour} client: {missing}"
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_every_action_was_called(record: CallRecorder, flavour: str) -> None:
+    """Every public method of ``client.actions`` (tests/e2e/test_actions.py), through both clients."""
+    from scalekit_py.services._sync.actions import ActionClient
+
+    methods = {
+        f"actions.{name}"
+        for name, _ in inspect.getmembers(ActionClient, inspect.isfunction)
+        if not name.startswith("_")
+    }
+    assert len(methods) == 27
+    missing = sorted(methods - record.calls[flavour])
+    assert not missing, f"actions methods never called through the {flavour} client: {missing}"
