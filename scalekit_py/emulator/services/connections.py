@@ -49,7 +49,7 @@ from scalekit_py.emulator.services._connection_model import (
     record_connection_test,
 )
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 __all__ = ["ConnectionService", "create_app", "delete_connection_tree", "record_connection_test"]
 
@@ -130,9 +130,17 @@ class ConnectionService(Service, connections_connect.ConnectionService):
         return out
 
     def _listing(
-        self, tx: Tx, cls: Callable[..., R], size: int, token: str, where: Callable[[pb.Connection], bool]
+        self,
+        tx: Tx,
+        cls: Callable[..., R],
+        size: int,
+        token: str,
+        which: Match | Callable[[pb.Connection], bool],
     ) -> R:
-        page = tx.page(KIND, pb.Connection, page_size=size, page_token=token, where=where, max_size=30)
+        if isinstance(which, Match):
+            page = tx.page(KIND, pb.Connection, page_size=size, page_token=token, match=which, max_size=30)
+        else:
+            page = tx.page(KIND, pb.Connection, page_size=size, page_token=token, where=which, max_size=30)
         return cls(
             connections=self._summaries(tx, page.items),
             **page.cursor(),
@@ -336,7 +344,7 @@ class ConnectionService(Service, connections_connect.ConnectionService):
                 pb.ListOrganizationConnectionsResponse,
                 request.page_size,
                 request.page_token,
-                lambda c: c.HasField("organization_id"),
+                Match("org"),
             )
 
     @handler

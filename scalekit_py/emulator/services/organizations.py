@@ -30,7 +30,7 @@ from scalekit_py.emulator.services._base import Events, Service, handler, new_id
 from scalekit_py.emulator.services.connections import delete_connection_tree
 from scalekit_py.emulator.services.directories import delete_directory_tree
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 __all__ = [
     "APPLICATION_SESSION_POLICY",
@@ -213,7 +213,7 @@ class OrganizationService(Service, organizations_connect.OrganizationService):
                 pb.Organization,
                 page_size=request.page_size,
                 page_token=request.page_token,
-                where=None if external_id is None else (lambda o: o.external_id == external_id),
+                match=None if external_id is None else Match(f"ext:{external_id}"),
                 newest_first=True,  # as the real service lists them
             )
         return pb.ListOrganizationsResponse(
@@ -225,18 +225,13 @@ class OrganizationService(Service, organizations_connect.OrganizationService):
     async def search_organization(
         self, request: pb.SearchOrganizationsRequest, ctx: Any, events: Events
     ) -> pb.SearchOrganizationsResponse:
-        query = request.query.lower()
-
-        def matches(org: pb.Organization) -> bool:
-            return any(query in value.lower() for value in (org.display_name, org.external_id, org.id))
-
         with self.state.store.transaction() as tx:
             page = tx.page(
                 KIND,
                 pb.Organization,
                 page_size=request.page_size,
                 page_token=request.page_token,
-                where=matches,
+                match=Match("", contains=request.query.lower()),
                 max_size=30,
             )
         return pb.SearchOrganizationsResponse(
