@@ -353,7 +353,13 @@ class ConnectionService(Service, connections_connect.ConnectionService):
     ) -> pb.SearchOrganizationConnectionsResponse:
         query, provider, r = request.query.lower(), request.provider.lower(), request
         with self.state.store.transaction() as tx:
-            orgs = {o.id: o.display_name for o in tx.all("organization", organizations_pb2.Organization)}
+            names: dict[str, str] = {}
+
+            def org_name(org_id: str) -> str:  # only the organizations that own a connection are read
+                if org_id not in names:
+                    org = tx.get("organization", org_id, organizations_pb2.Organization)
+                    names[org_id] = org.display_name if org is not None else ""
+                return names[org_id]
 
             def matches(c: pb.Connection) -> bool:
                 return (
@@ -361,7 +367,7 @@ class ConnectionService(Service, connections_connect.ConnectionService):
                     and (not r.HasField("status") or c.status == r.status)
                     and (not r.HasField("connection_type") or c.type == r.connection_type)
                     and (not r.HasField("enabled") or c.enabled == r.enabled)
-                    and _matches(c, query, provider, c.organization_id, orgs.get(c.organization_id, ""))
+                    and _matches(c, query, provider, c.organization_id, org_name(c.organization_id))
                 )
 
             return self._listing(

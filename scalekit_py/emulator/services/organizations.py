@@ -70,9 +70,7 @@ def settings_id(org_id: str, name: str) -> str:
 
 def member_count(tx: Tx, org_id: str) -> int:
     """How many users hold a membership in the organization."""
-    return sum(
-        any(m.organization_id == org_id for m in u.memberships) for u in tx.all("user", users_pb2.User)
-    )
+    return tx.count("user", Match(f"org:{org_id}"))
 
 
 def _app_policy_as_org() -> pb.OrganizationSessionPolicySettings:
@@ -264,10 +262,8 @@ class OrganizationService(Service, organizations_connect.OrganizationService):
         for name in _SETTING_NAMES:
             tx.delete(SETTINGS, settings_id(org_id, name))
         now = self.now()
-        for user in tx.all("user", users_pb2.User):
+        for user in tx.select("user", users_pb2.User, Match(f"org:{org_id}")):
             kept = [m for m in user.memberships if m.organization_id != org_id]
-            if len(kept) == len(user.memberships):
-                continue
             del user.memberships[:]
             user.memberships.extend(kept)
             user.update_time.CopyFrom(now)
