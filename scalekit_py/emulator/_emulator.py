@@ -195,7 +195,9 @@ class Emulator:
             guard = RpcGuard(rt.tokens, rt.faults, rt.counters)
             http_app = Starlette(routes=[*oauth.routes(rt), *admin.routes(rt)])
             apps = build_apps(rt.state, [guard])
-            router = Router(apps, http_app, drop=self._drop, served=served_paths(apps))
+            router = Router(
+                apps, http_app, drop=self._drop, drop_response=self._drop_response, served=served_paths(apps)
+            )
             server = ServerThread(
                 router,
                 host=self.host,
@@ -228,6 +230,12 @@ class Emulator:
     def _drop(self, method: str) -> bool:
         if self.faults.take_rpc_drop(method):
             self.counters.record_rpc(method, "DROPPED")
+            return True
+        return False
+
+    def _drop_response(self, method: str) -> bool:
+        if self.faults.take_rpc_drop_response(method):
+            self.counters.record_rpc(method, "RESPONSE_DROPPED")
             return True
         return False
 

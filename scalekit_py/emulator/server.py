@@ -57,6 +57,8 @@ class Router:
         grpc_apps: connectrpc ASGI apps keyed by ``/<service full name>/`` (see ``services.build_apps``).
         http_app: the ASGI app for the HTTP routes.
         drop: called with an RPC's method path; True means drop its connection (a fault).
+        drop_response: called with an RPC's method path; True means handle the RPC, then drop its
+            connection instead of sending the answer (a fault: the outcome of a write is unknown).
         on_startup / on_shutdown: called on lifespan startup and shutdown.
     """
 
@@ -66,6 +68,7 @@ class Router:
         http_app: ASGIApp,
         *,
         drop: Callable[[str], bool] = lambda _: False,
+        drop_response: Callable[[str], bool] = lambda _: False,
         on_startup: Callable[[], None] = lambda: None,
         on_shutdown: Callable[[], None] = lambda: None,
         served: Collection[str] | None = None,
@@ -74,6 +77,7 @@ class Router:
         self._served = None if served is None else frozenset(served)
         self._http_app = http_app
         self._drop = drop
+        self._drop_response = drop_response
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
 
@@ -104,6 +108,8 @@ class Router:
                 # dead connection and leak the task.
                 await send({"type": "http.response.start", "status": 200, "headers": []})
                 return
+            if self._drop_response(path):
+                send = _dropping_answer(send)
             await app(scope, receive, send)
         else:
             # Read the whole request first: hypercorn fails on DATA frames for a finished stream.
@@ -142,6 +148,22 @@ async def _drain(receive: Receive) -> None:
         message = await receive()
         if message["type"] != "http.request" or not message.get("more_body", False):
             return
+
+
+def _dropping_answer(send: Send) -> Send:
+    """``send`` that drops the connection when the answer starts (the handler has finished: a write has
+    committed) and discards the rest of the answer."""
+    dropped = False
+
+    async def send_or_drop(message: dict[str, Any]) -> None:
+        nonlocal dropped
+        if not dropped and message["type"] == "http.response.start" and _abort_connection():
+            dropped = True
+            await send(message)  # hypercorn's "response started" bookkeeping (see the drop above)
+        elif not dropped:
+            await send(message)
+
+    return send_or_drop
 
 
 def _abort_connection() -> bool:
