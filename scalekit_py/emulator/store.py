@@ -191,9 +191,8 @@ class Tx:
 
     def count(self, kind: str, match: Match) -> int:
         """How many documents of a kind the list index entries ``match`` selects."""
-        src = store_index.tags_source(kind, match)
-        sql = f"SELECT COUNT(*) FROM {src.count_from} WHERE {src.where}"  # noqa: S608 - fixed SQL, bound values
-        return int(self._conn.execute(sql, src.args).fetchone()[0])
+        sql, args = store_index.tags_source(kind, match).count()
+        return int(self._conn.execute(sql, args).fetchone()[0])
 
     def page(
         self,

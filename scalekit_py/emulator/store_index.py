@@ -31,10 +31,12 @@ CREATE TABLE IF NOT EXISTS tags (
   num INTEGER NOT NULL DEFAULT 0, text TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (kind, tag, seq)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_by_id ON tags (kind, id);
+CREATE TABLE IF NOT EXISTS tag_counts (
+  kind TEXT NOT NULL, tag TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, tag)) WITHOUT ROWID;
 """
 
 # Bump when an indexer changes what it emits: a file store written before is re-indexed when opened.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,11 @@ class Match:
     num_below: int | None = None
     contains: str | None = None
     any_of: frozenset[str] | None = None
+
+    @property
+    def plain(self) -> bool:
+        """Only the tag: the count is kept in ``tag_counts``."""
+        return (self.num_above, self.num_from, self.num_below, self.contains, self.any_of) == (None,) * 5
 
     def where(self) -> tuple[str, list[object]]:
         """The SQL condition on the ``tags t`` rows and its bound values."""
@@ -101,6 +108,10 @@ def write_entries(
     indexer = indexers.get(kind)
     if indexer is None:
         return
+    old = [
+        (kind, r[0]) for r in conn.execute("SELECT tag FROM tags WHERE kind = ? AND id = ?", (kind, doc_id))
+    ]
+    conn.executemany("UPDATE tag_counts SET n = n - 1 WHERE kind = ? AND tag = ?", old)
     conn.execute("DELETE FROM tags WHERE kind = ? AND id = ?", (kind, doc_id))
     if msg is None:
         return
@@ -112,11 +123,17 @@ def write_entries(
         "INSERT INTO tags (kind, tag, seq, id, num, text) VALUES (?, ?, ?, ?, ?, ?)",
         [(kind, e.tag, row[0], doc_id, e.num, e.text) for e in entries.values()],
     )
+    conn.executemany(
+        "INSERT INTO tag_counts (kind, tag, n) VALUES (?, ?, 1)"
+        " ON CONFLICT (kind, tag) DO UPDATE SET n = n + 1",
+        [(kind, tag) for tag in entries],
+    )
 
 
 def reindex(conn: sqlite3.Connection, indexers: Mapping[str, Indexer]) -> None:
     """Rebuild every index row (a store file written by an older version, or with other indexers)."""
     conn.execute("DELETE FROM tags")
+    conn.execute("DELETE FROM tag_counts")
     for kind, (msg_type, _) in indexers.items():
         for doc_id, data in conn.execute("SELECT id, data FROM docs WHERE kind = ?", (kind,)).fetchall():
             write_entries(conn, indexers, kind, doc_id, msg_type.FromString(data))
@@ -132,6 +149,14 @@ class Source:
     count_from: str
     where: str
     args: list[object]
+    count_sql: str = ""
+    count_args: tuple[object, ...] = ()
+
+    def count(self) -> tuple[str, list[object]]:
+        """The query counting the rows, and its values."""
+        if self.count_sql:
+            return self.count_sql, list(self.count_args)
+        return f"SELECT COUNT(*) FROM {self.count_from} WHERE {self.where}", self.args  # noqa: S608
 
 
 def docs_source(kind: str, parent: str | None) -> Source:
@@ -142,13 +167,17 @@ def docs_source(kind: str, parent: str | None) -> Source:
 def tags_source(kind: str, match: Match) -> Source:
     where, args = match.where()
     rows_from = "tags t JOIN docs d ON d.kind = t.kind AND d.id = t.id"
+    if match.plain:  # kept up to date by write_entries: O(1) instead of counting the list
+        count = "SELECT COALESCE((SELECT n FROM tag_counts WHERE kind = ? AND tag = ?), 0)"
+        return Source(
+            rows_from, "d.data", "tags t", where, [kind, match.tag, *args], count, (kind, match.tag)
+        )
     return Source(rows_from, "d.data", "tags t", where, [kind, match.tag, *args])
 
 
-def page_sql(src: Source, newest_first: bool) -> tuple[str, str, str]:
-    """The count, rest (after the cursor) and before (up to the cursor) queries of a page."""
+def page_sql(src: Source, newest_first: bool) -> tuple[str, str]:
+    """The rest (after the cursor) and before (up to the cursor) queries of a page."""
     # Fixed SQL fragments from this module; every value is bound.
-    count = f"SELECT COUNT(*) FROM {src.count_from} WHERE {src.where}"  # noqa: S608
     if newest_first:
         rest = f"SELECT t.seq, {src.data} FROM {src.rows_from} WHERE {src.where} AND t.seq < ? ORDER BY t.seq DESC LIMIT ?"  # noqa: S608,E501
         before = f"SELECT t.seq FROM {src.count_from} WHERE {src.where} AND t.seq >= ? ORDER BY t.seq LIMIT ?"  # noqa: S608
@@ -157,7 +186,7 @@ def page_sql(src: Source, newest_first: bool) -> tuple[str, str, str]:
         before = (
             f"SELECT t.seq FROM {src.count_from} WHERE {src.where} AND t.seq <= ? ORDER BY t.seq DESC LIMIT ?"  # noqa: S608
         )
-    return count, rest, before
+    return rest, before
 
 
 def page_rows(
@@ -165,8 +194,9 @@ def page_rows(
 ) -> tuple[list[tuple[int, M]], list[int], int]:
     """The documents after the cursor (up to ``size + 1``), the sequences up to it (in list order, the
     ``size + 1`` nearest) and the total count: what a page is built from."""
-    count_sql, rest_sql, before_sql = page_sql(src, newest_first)
-    total = int(conn.execute(count_sql, src.args).fetchone()[0])
+    rest_sql, before_sql = page_sql(src, newest_first)
+    count_sql, count_args = src.count()
+    total = int(conn.execute(count_sql, count_args).fetchone()[0])
     bound = after if (after or not newest_first) else 2**62
     rest = [(int(q), msg_type.FromString(d)) for q, d in conn.execute(rest_sql, [*src.args, bound, size + 1])]
     if newest_first and not after:

@@ -104,6 +104,12 @@ def test_user_and_organization_lists_page_on_the_index(
         ),
     )
     _assert_indexed(emulator, traced, lambda: users.SearchUsers(users_pb2.SearchUsersRequest(query="plan")))
+    _assert_indexed(emulator, traced, lambda: users.ListUsers(users_pb2.ListUsersRequest(page_size=1)))
+    _assert_indexed(
+        emulator,
+        traced,
+        lambda: orgs.ListOrganization(organizations_pb2.ListOrganizationsRequest(page_size=1)),
+    )
     request = organizations_pb2.ListOrganizationsRequest(external_id="idx-users")
     _assert_indexed(emulator, traced, lambda: orgs.ListOrganization(request))
     assert [o.id for o in orgs.ListOrganization(request).organizations] == [org_id]

@@ -211,7 +211,7 @@ class OrganizationService(Service, organizations_connect.OrganizationService):
                 pb.Organization,
                 page_size=request.page_size,
                 page_token=request.page_token,
-                match=None if external_id is None else Match(f"ext:{external_id}"),
+                match=Match("") if external_id is None else Match(f"ext:{external_id}"),
                 newest_first=True,  # as the real service lists them
             )
         return pb.ListOrganizationsResponse(

@@ -172,7 +172,9 @@ class UserService(Service, users_connect.UserService):
         self, request: pb.ListUsersRequest, ctx: Any, events: Events
     ) -> pb.ListUsersResponse:
         with self.state.store.transaction() as tx:
-            page = tx.page(KIND, pb.User, page_size=request.page_size, page_token=request.page_token)
+            page = tx.page(
+                KIND, pb.User, page_size=request.page_size, page_token=request.page_token, match=Match("")
+            )
         return pb.ListUsersResponse(
             users=page.items,  # type: ignore[arg-type]
             **page.cursor(),
