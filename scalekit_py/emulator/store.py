@@ -3,7 +3,8 @@
 Every resource is one row: its kind (``"organization"``, ``"user"``, ...), id, an optional parent id, a
 monotonically increasing sequence (the stable list order) and the serialized protobuf message. Unique
 constraints (an external id, a domain name, a role name within an organization, ...) live in a side table
-so a duplicate raises :class:`Conflict` before anything is written. All access goes through
+so a duplicate raises :class:`Conflict` before anything is written. Filtered listings page on a list
+index kept in the same transactions (:mod:`scalekit_py.emulator.store_index`). All access goes through
 :meth:`Store.transaction`, which serialises writers and rolls back on any exception: no partial writes.
 """
 
