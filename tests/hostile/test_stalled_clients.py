@@ -139,27 +139,26 @@ def test_grpc_call_whose_body_stalls_gets_deadline_exceeded_and_the_connection_l
         client.close()
 
 
-def test_calls_on_other_connections_proceed_while_bodies_stall(emu: Emulator) -> None:
-    assert emu.seeded is not None
-    stalled = [H2Client(emu) for _ in range(20)]
-    try:
-        for client in stalled:
-            client.start_rpc(emu.access_token(), b"")
-        with grpc.insecure_channel(emu.grpc_target) as channel:
-            stub = organizations_pb2_grpc.OrganizationServiceStub(channel)
-            metadata = (("authorization", f"Bearer {emu.access_token()}"),)
+def test_calls_on_other_connections_proceed_while_bodies_stall() -> None:
+    # A long body timeout here: calls that waited for the stalled requests would take 10 s.
+    with Emulator(body_timeout=10.0) as emu, grpc.insecure_channel(emu.grpc_target) as channel:
+        assert emu.seeded is not None
+        stub = organizations_pb2_grpc.OrganizationServiceStub(channel)
+        metadata = (("authorization", f"Bearer {emu.access_token()}"),)
+        request = organizations_pb2.GetOrganizationRequest(id=emu.seeded.organization_id)
+        stub.GetOrganization(request, metadata=metadata, timeout=10)  # the channel is up
+        stalled = [H2Client(emu) for _ in range(50)]
+        try:
+            for client in stalled:
+                client.start_rpc(emu.access_token(), b"")
             started = time.monotonic()
             for _ in range(5):
-                reply = stub.GetOrganization(
-                    organizations_pb2.GetOrganizationRequest(id=emu.seeded.organization_id),
-                    metadata=metadata,
-                    timeout=BODY_TIMEOUT,
-                )
+                reply = stub.GetOrganization(request, metadata=metadata, timeout=10)
                 assert reply.organization.id == emu.seeded.organization_id
-            assert time.monotonic() - started < BODY_TIMEOUT  # not queued behind the stalled ones
-    finally:
-        for client in stalled:
-            client.close()
+            assert time.monotonic() - started < 5.0  # not queued behind the stalled ones
+        finally:
+            for client in stalled:
+                client.close()
 
 
 @pytest.mark.parametrize(
