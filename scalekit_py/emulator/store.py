@@ -195,6 +195,13 @@ class Tx:
         sql, args = store_index.tags_source(kind, match).count()
         return int(self._conn.execute(sql, args).fetchone()[0])
 
+    def max_num(self, kind: str, match: Match) -> int | None:
+        """The largest index number among the entries ``match`` selects (None: no entry)."""
+        src = store_index.tags_source(kind, match)
+        sql = f"SELECT MAX(t.num) FROM {src.count_from} WHERE {src.where}"  # noqa: S608
+        value = self._conn.execute(sql, src.args).fetchone()[0]
+        return None if value is None else int(value)
+
     def page(
         self,
         kind: str,

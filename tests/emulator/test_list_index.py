@@ -171,6 +171,18 @@ def test_directory_lists_page_on_the_index(
     groups = directories_pb2.ListDirectoryGroupsRequest(organization_id=org_id, directory_id=d.id)
     _assert_indexed(emulator, traced, lambda: stub.ListDirectoryGroups(groups))
     assert [(g.id, g.total_users) for g in stub.ListDirectoryGroups(groups).groups] == [(group.id, 1)]
+    # The directory's counts and stats come from the index too; they equal reading every document.
+    fetched = stub.GetDirectory(
+        directories_pb2.GetDirectoryRequest(organization_id=org_id, id=d.id)
+    ).directory
+    with emulator.state.store.transaction() as tx:
+        users = tx.all("directory_user", directories_pb2.DirectoryUser, parent=d.id)
+        all_groups = tx.all("directory_group", directories_pb2.DirectoryGroup, parent=d.id)
+    assert (fetched.total_users, fetched.stats.total_users) == (2, 2)
+    assert (fetched.total_groups, fetched.stats.total_groups) == (1, 1)
+    newest_user = max(u.updated_at.ToNanoseconds() for u in users)
+    assert fetched.stats.user_updated_at.ToNanoseconds() == newest_user
+    assert fetched.stats.group_updated_at.ToNanoseconds() == all_groups[0].updated_at.ToNanoseconds()
 
 
 # --- the index follows every write, and equals filtering in Python ------------------------------------------
