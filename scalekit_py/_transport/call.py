@@ -16,6 +16,7 @@ from typing import Any
 
 import grpc
 import grpc.aio
+from google.protobuf.message import Message
 
 from scalekit_py import _errmap, errors
 from scalekit_py._sentinel import NOT_GIVEN, NotGiven
@@ -29,6 +30,7 @@ __all__ = [
     "Timeout",
     "attempt_timeout",
     "call_budget",
+    "reconcile_lookup",
     "resolve",
     "retry_delay",
     "validate_timeout",
@@ -111,6 +113,27 @@ def _retry_delay(
     if _errmap.is_tool_error(exc):
         return None
     return retry_delay(policy, code, attempt, elapsed, idempotent, budget)
+
+
+def reconcile_lookup(
+    rpc: Rpc[Any, Any], request: Message, outcome_unknown: bool
+) -> tuple[Rpc[Any, Any], Message] | None:
+    """The read to make before re-sending a create whose earlier attempt had an unknown outcome (the
+    RPC's :class:`~scalekit_py._transport.rpc.Reconcile` hook), or ``None`` to send it as it is."""
+    if not outcome_unknown or rpc.reconcile is None:
+        return None
+    lookup = rpc.reconcile.request(request)
+    return None if lookup is None else (rpc.reconcile.lookup, lookup)
+
+
+def reconciled(rpc: Rpc[Req, Resp], request: Req, found: Message | None) -> Resp | None:
+    """The create's response from what the lookup found (``None``: NOT_FOUND), or ``None`` to re-send."""
+    if found is None or rpc.reconcile is None:
+        return None
+    response = rpc.reconcile.response(request, found)
+    if response is not None:
+        _log.info("%s: an earlier attempt took effect; returning what it made", rpc.method)
+    return response
 
 
 def _code_name(exc: grpc.RpcError) -> str:
@@ -208,6 +231,10 @@ class SyncCaller(_CallerBase):
         outcome_unknown = False  # a write attempt failed after it may have reached the service
         while True:
             try:
+                if (lookup := reconcile_lookup(rpc, request, outcome_unknown)) is not None:
+                    found = self._find(lookup, attempt_timeout(budget, time.monotonic() - started))
+                    if (existing := reconciled(rpc, request, found)) is not None:
+                        return existing
                 response: Resp = fn(request, timeout=attempt_timeout(budget, time.monotonic() - started))
                 return response
             except grpc.RpcError as exc:
@@ -228,6 +255,16 @@ class SyncCaller(_CallerBase):
             time.sleep(delay)
             attempt += 1
 
+    def _find(self, lookup: tuple[Rpc[Any, Any], Message], timeout: float | None) -> Message | None:
+        """Run a reconcile lookup: the resource, or ``None`` when it does not exist (NOT_FOUND)."""
+        try:
+            found: Message = self._multicallable(self._channel(), lookup[0])(lookup[1], timeout=timeout)
+        except grpc.RpcError as exc:
+            if _code_name(exc) == "NOT_FOUND":
+                return None
+            raise
+        return found
+
 
 def _may_have_applied(rpc: Rpc[Any, Any], code: str) -> bool:
     return not rpc.idempotent and code in ("UNAVAILABLE", "DEADLINE_EXCEEDED")
@@ -235,7 +272,8 @@ def _may_have_applied(rpc: Rpc[Any, Any], code: str) -> bool:
 
 def _is_delete(rpc: Rpc[Any, Any]) -> bool:
     """Deletes are safe to retry (``retry_writes``): NOT_FOUND after an attempt with an unknown outcome
-    means that attempt deleted it. Creates and updates are not retried blindly into success."""
+    means that attempt deleted it. Creates with a reconcile hook look up what an earlier attempt made
+    (:func:`reconcile_lookup`); other creates and updates are re-sent as they are."""
     return not rpc.idempotent and rpc.method.startswith("Delete")
 
 
@@ -275,6 +313,10 @@ class AsyncCaller(_CallerBase):
         outcome_unknown = False  # a write attempt failed after it may have reached the service
         while True:
             try:
+                if (lookup := reconcile_lookup(rpc, request, outcome_unknown)) is not None:
+                    found = await self._find(lookup, attempt_timeout(budget, time.monotonic() - started))
+                    if (existing := reconciled(rpc, request, found)) is not None:
+                        return existing
                 response: Resp = await fn(
                     request, timeout=attempt_timeout(budget, time.monotonic() - started)
                 )
@@ -294,3 +336,13 @@ class AsyncCaller(_CallerBase):
                 _log.info("%s failed with %s; retry %d in %.2fs", rpc.method, code, attempt, delay)
             await asyncio.sleep(delay)
             attempt += 1
+
+    async def _find(self, lookup: tuple[Rpc[Any, Any], Message], timeout: float | None) -> Message | None:
+        """Run a reconcile lookup: the resource, or ``None`` when it does not exist (NOT_FOUND)."""
+        try:
+            found: Message = await self._multicallable(self._channel(), lookup[0])(lookup[1], timeout=timeout)
+        except grpc.RpcError as exc:
+            if _code_name(exc) == "NOT_FOUND":
+                return None
+            raise
+        return found

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from google.protobuf.message import Message
 
-__all__ = ["Req", "Resp", "Rpc"]
+__all__ = ["Reconcile", "Req", "Resp", "Rpc"]
 
 Req = TypeVar("Req", bound=Message)
 Resp = TypeVar("Resp", bound=Message)
+
+
+@dataclass(frozen=True)
+class Reconcile(Generic[Req, Resp]):
+    """How a create whose earlier attempt had an unknown outcome finds what that attempt made, before it
+    is sent again (only with ``RetryPolicy(retry_writes=True)``).
+
+    Attributes:
+        lookup: the read RPC that finds the resource (e.g. by external id).
+        request: the lookup request for a create request, or ``None`` when the create carries nothing
+            to find it by (no ``external_id``): then it is re-sent as it is.
+        response: the create's response made from the lookup's, or ``None`` when what was found is not
+            what the create makes (e.g. the user exists but is not a member of that organization): then
+            the create is re-sent and the service decides.
+    """
+
+    lookup: Rpc[Any, Any]
+    request: Callable[[Req], Message | None]
+    response: Callable[[Req, Any], Resp | None]
 
 
 @dataclass(frozen=True)
@@ -22,12 +42,14 @@ class Rpc(Generic[Req, Resp]):
         request_type: generated request message class.
         response_type: generated response message class.
         idempotent: reads are idempotent and retried by default; writes are not.
+        reconcile: for a create, how a retry finds what an attempt with an unknown outcome made.
     """
 
     path: str
     request_type: type[Req]
     response_type: type[Resp]
     idempotent: bool = False
+    reconcile: Reconcile[Req, Resp] | None = None
 
     @property
     def service(self) -> str:

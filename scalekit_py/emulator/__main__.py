@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from scalekit_py.emulator import Emulator
+from scalekit_py.emulator.body import DEFAULT_BODY_TIMEOUT, DEFAULT_IDLE_TIMEOUT
 
 __all__ = ["main"]
 
@@ -63,18 +64,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--webhook-secret", help="whsec_ secret for webhook signatures (default: generated)")
     parser.add_argument("--token-ttl", type=int, default=3600, help="access/id token lifetime in seconds")
     parser.add_argument("--no-seed", action="store_true", help="start with an empty environment")
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=DEFAULT_BODY_TIMEOUT,
+        help=f"seconds a request body may take to arrive (default {DEFAULT_BODY_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=DEFAULT_IDLE_TIMEOUT,
+        help=f"seconds an idle connection stays open (default {DEFAULT_IDLE_TIMEOUT:g})",
+    )
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the emulator; returns the process exit status."""
-    args = _parser().parse_args(argv)
-    try:
-        client_secret, secret_source = _client_secret(args)
-    except (OSError, ValueError) as exc:
-        print(f"cannot read the client secret: {exc}", file=sys.stderr)
-        return 2
-    emu = Emulator(
+def _emulator(args: argparse.Namespace, client_secret: str | None) -> Emulator:
+    return Emulator(
         args.client_id,
         client_secret,
         host=args.host,
@@ -86,7 +92,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=not args.no_seed,
         token_ttl=args.token_ttl,
         admin_token=args.admin_token or os.environ.get(_ADMIN_ENV) or None,
+        body_timeout=args.body_timeout,
+        idle_timeout=args.idle_timeout,
     )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator; returns the process exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        client_secret, secret_source = _client_secret(args)
+    except (OSError, ValueError) as exc:
+        print(f"cannot read the client secret: {exc}", file=sys.stderr)
+        return 2
+    try:
+        emu = _emulator(args, client_secret)
+    except ValueError as exc:
+        print(f"invalid option: {exc}", file=sys.stderr)
+        return 2
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import sqlite3
 import threading
@@ -10,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from scalekit_py.emulator.body import DEFAULT_BODY_TIMEOUT, DEFAULT_IDLE_TIMEOUT
 from scalekit_py.emulator.faults import Counters, Faults
 from scalekit_py.emulator.state import OutboxMessage
 
@@ -53,6 +55,10 @@ class Emulator:
         redirect_uris: redirect URIs allowed for the admin client (default: any loopback http(s) URI).
         fault_seed: seed of the random source for fault rates.
         admin_token: when set, the ``/_emulator/`` controls want ``Authorization: Bearer <admin_token>``.
+        body_timeout: seconds a request's whole body may take to arrive (a stalled client is answered
+            408 / DEADLINE_EXCEEDED and never reaches a handler).
+        idle_timeout: seconds a connection with no request in progress stays open (also ends connections
+            that never finish sending a request's headers).
 
     Attributes:
         env_url: ``http://host:port`` (``https://localhost:port`` with TLS); set by :meth:`start`.
@@ -78,7 +84,14 @@ class Emulator:
         redirect_uris: Iterable[str] = (),
         fault_seed: int | None = None,
         admin_token: str | None = None,
+        body_timeout: float = DEFAULT_BODY_TIMEOUT,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
+        for name, value in (("body_timeout", body_timeout), ("idle_timeout", idle_timeout)):
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+        self.body_timeout = float(body_timeout)
+        self.idle_timeout = float(idle_timeout)
         self.client_id = client_id or f"skc_{secrets.randbelow(10**17):017d}"
         self._client_secret = client_secret or f"test_{secrets.token_urlsafe(32)}"
         self.host = host
@@ -197,13 +210,21 @@ class Emulator:
 
             http_app = Starlette(routes=[*oauth.routes(rt), *admin.routes(rt), *agentkit_http.routes(rt)])
             apps = build_apps(rt.state, [guard])
-            router = Router(apps, http_app, drop=self._drop, served=served_paths(apps))
+            router = Router(
+                apps,
+                http_app,
+                drop=self._drop,
+                drop_response=self._drop_response,
+                served=served_paths(apps),
+                body_timeout=self.body_timeout,
+            )
             server = ServerThread(
                 router,
                 host=self.host,
                 port=self.port,
                 certfile=str(certfile) if certfile else None,
                 keyfile=str(keyfile) if keyfile else None,
+                idle_timeout=self.idle_timeout,
             )
             port = server.start()
             if self.tls_dir is not None:
@@ -229,6 +250,12 @@ class Emulator:
     def _drop(self, method: str) -> bool:
         if self.faults.take_rpc_drop(method):
             self.counters.record_rpc(method, "DROPPED")
+            return True
+        return False
+
+    def _drop_response(self, method: str) -> bool:
+        if self.faults.take_rpc_drop_response(method):
+            self.counters.record_rpc(method, "RESPONSE_DROPPED")
             return True
         return False
 

@@ -33,6 +33,9 @@ class FaultSettings:
         rpc_unavailable_next: the next N RPCs are answered with UNAVAILABLE.
         rpc_drop_rate: share of RPCs whose stream is reset without a status (a dropped connection).
         rpc_drop_next: the next N RPCs are dropped.
+        rpc_drop_response_rate: share of RPCs that are handled (a write commits) and then dropped instead of
+            answered: the client cannot know the outcome.
+        rpc_drop_response_next: the next N RPCs are handled, then dropped instead of answered.
         rpc_latency_ms: added before every RPC is handled.
         methods: RPC faults apply only to these methods (full path ``/pkg.Service/Method`` or bare
             ``Method``); empty means every method. Latency applies to the same methods.
@@ -47,6 +50,8 @@ class FaultSettings:
     rpc_unavailable_next: int = 0
     rpc_drop_rate: float = 0.0
     rpc_drop_next: int = 0
+    rpc_drop_response_rate: float = 0.0
+    rpc_drop_response_next: int = 0
     rpc_latency_ms: float = 0.0
     methods: tuple[str, ...] = ()
     token_error_rate: float = 0.0
@@ -139,27 +144,31 @@ class Faults:
         with self._lock:
             return self._settings.rpc_latency_ms / 1000 if self._applies(method) else 0.0
 
-    def take_rpc_drop(self, method: str) -> bool:
-        """Whether to drop this RPC's connection (consumes one ``rpc_drop_next`` when it does)."""
+    def _take(self, method: str, next_name: str, rate_name: str) -> bool:
+        """Whether a fault of this kind hits this RPC (consumes one ``<next_name>`` when it does)."""
         with self._lock:
             s = self._settings
             if not self._applies(method):
                 return False
-            if s.rpc_drop_next > 0:
-                self._settings = dataclasses.replace(s, rpc_drop_next=s.rpc_drop_next - 1)
+            left = getattr(s, next_name)
+            if left > 0:
+                self._settings = dataclasses.replace(s, **{next_name: left - 1})
                 return True
-            return bool(s.rpc_drop_rate) and self._random.random() < s.rpc_drop_rate
+            rate = getattr(s, rate_name)
+            return bool(rate) and self._random.random() < rate
+
+    def take_rpc_drop(self, method: str) -> bool:
+        """Whether to drop this RPC's connection before handling it (consumes one ``rpc_drop_next``)."""
+        return self._take(method, "rpc_drop_next", "rpc_drop_rate")
+
+    def take_rpc_drop_response(self, method: str) -> bool:
+        """Whether to handle this RPC, then drop its connection instead of answering (consumes one
+        ``rpc_drop_response_next``)."""
+        return self._take(method, "rpc_drop_response_next", "rpc_drop_response_rate")
 
     def take_rpc_unavailable(self, method: str) -> bool:
         """Whether to answer this RPC with UNAVAILABLE (consumes one ``rpc_unavailable_next``)."""
-        with self._lock:
-            s = self._settings
-            if not self._applies(method):
-                return False
-            if s.rpc_unavailable_next > 0:
-                self._settings = dataclasses.replace(s, rpc_unavailable_next=s.rpc_unavailable_next - 1)
-                return True
-            return bool(s.rpc_unavailable_rate) and self._random.random() < s.rpc_unavailable_rate
+        return self._take(method, "rpc_unavailable_next", "rpc_unavailable_rate")
 
     def token_latency(self) -> float:
         """Seconds to wait before handling a token request."""

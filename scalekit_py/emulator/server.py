@@ -26,6 +26,14 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
+from scalekit_py.emulator.body import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_IDLE_TIMEOUT,
+    BodyTimeout,
+    Disconnected,
+    read_body,
+    replay,
+)
 from scalekit_py.emulator.headers import H2_DECODER_LIMIT, check_headers
 
 __all__ = ["HTTP_PATHS", "Router", "ServerThread", "current_transport"]
@@ -58,7 +66,11 @@ class Router:
         grpc_apps: connectrpc ASGI apps keyed by ``/<service full name>/`` (see ``services.build_apps``).
         http_app: the ASGI app for the HTTP routes.
         drop: called with an RPC's method path; True means drop its connection (a fault).
+        drop_response: called with an RPC's method path; True means handle the RPC, then drop its
+            connection instead of sending the answer (a fault: the outcome of a write is unknown).
         on_startup / on_shutdown: called on lifespan startup and shutdown.
+        body_timeout: seconds a request's whole body may take to arrive; a slower request is answered
+            with 408 (HTTP) or DEADLINE_EXCEEDED (gRPC) without reaching a handler.
     """
 
     def __init__(
@@ -67,14 +79,18 @@ class Router:
         http_app: ASGIApp,
         *,
         drop: Callable[[str], bool] = lambda _: False,
+        drop_response: Callable[[str], bool] = lambda _: False,
         on_startup: Callable[[], None] = lambda: None,
         on_shutdown: Callable[[], None] = lambda: None,
         served: Collection[str] | None = None,
+        body_timeout: float = DEFAULT_BODY_TIMEOUT,
     ) -> None:
         self._services = {prefix.strip("/"): app for prefix, app in grpc_apps.items()}
         self._served = None if served is None else frozenset(served)
         self._http_app = http_app
         self._drop = drop
+        self._drop_response = drop_response
+        self._body_timeout = body_timeout
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
 
@@ -83,6 +99,11 @@ class Router:
             await self._lifespan(receive, send)
             return
         path: str = scope.get("path", "")
+        if scope["type"] == "http":
+            body = await self._body(scope, receive, send)
+            if body is None:
+                return
+            receive = replay(body, receive)
         if scope["type"] == "http" and (problem := check_headers(scope.get("headers", ()))) is not None:
             await _drain(receive)
             if _is_grpc(scope):
@@ -105,6 +126,8 @@ class Router:
                 # dead connection and leak the task.
                 await send({"type": "http.response.start", "status": 200, "headers": []})
                 return
+            if self._drop_response(path):
+                send = _dropping_answer(send)
             await app(scope, receive, send)
         else:
             # Read the whole request first: hypercorn fails on DATA frames for a finished stream.
@@ -113,6 +136,29 @@ class Router:
                 await _grpc_unimplemented(send, f"the emulator does not serve {path} (yet)")
             else:
                 await _plain(send, 404, b"not found\n")
+
+    async def _body(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
+        """The request body, or None when it was answered here (too slow) or the client left."""
+        path = scope.get("path", "")
+        try:
+            return await read_body(receive, self._body_timeout)
+        except Disconnected as exc:
+            _log.debug(
+                "%s %s: client disconnected mid-body (%d bytes received)",
+                scope.get("method"),
+                path,
+                exc.received,
+            )
+        except BodyTimeout:
+            _log.info(
+                "%s %s: request body not received within %gs", scope.get("method"), path, self._body_timeout
+            )
+            message = f"request body not received within {self._body_timeout:g}s"
+            if _is_grpc(scope):
+                await _grpc_status(send, 4, message)
+            else:
+                await _plain(send, 408, message.encode() + b"\n", close=True)
+        return None
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -145,6 +191,22 @@ async def _drain(receive: Receive) -> None:
             return
 
 
+def _dropping_answer(send: Send) -> Send:
+    """``send`` that drops the connection when the answer starts (the handler has finished: a write has
+    committed) and discards the rest of the answer."""
+    dropped = False
+
+    async def send_or_drop(message: dict[str, Any]) -> None:
+        nonlocal dropped
+        if not dropped and message["type"] == "http.response.start" and _abort_connection():
+            dropped = True
+            await send(message)  # hypercorn's "response started" bookkeeping (see the drop above)
+        elif not dropped:
+            await send(message)
+
+    return send_or_drop
+
+
 def _abort_connection() -> bool:
     transport = current_transport.get()
     if transport is None:
@@ -154,7 +216,13 @@ def _abort_connection() -> bool:
 
 
 # gRPC status codes the router itself answers with, and the ErrorInfo error_code it gives them.
-_ERROR_CODES = {3: "INVALID_ARGUMENT", 8: "RESOURCE_EXHAUSTED", 12: "UNIMPLEMENTED", 16: "UNAUTHENTICATED"}
+_ERROR_CODES = {
+    3: "INVALID_ARGUMENT",
+    4: "DEADLINE_EXCEEDED",
+    8: "RESOURCE_EXHAUSTED",
+    12: "UNIMPLEMENTED",
+    16: "UNAUTHENTICATED",
+}
 
 
 async def _grpc_unimplemented(send: Send, message: str) -> None:
@@ -188,10 +256,9 @@ async def _grpc_status(send: Send, code: int, message: str) -> None:
     )
 
 
-async def _plain(send: Send, status: int, body: bytes) -> None:
-    await send(
-        {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]}
-    )
+async def _plain(send: Send, status: int, body: bytes, *, close: bool = False) -> None:
+    headers = [(b"content-type", b"text/plain")] + ([(b"connection", b"close")] if close else [])
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -272,6 +339,8 @@ class ServerThread:
         host: address to bind.
         port: port to bind; 0 picks a free one (read :attr:`port` after :meth:`start`).
         certfile / keyfile: PEM files to serve TLS (h2 and http/1.1 by ALPN).
+        idle_timeout: seconds a connection without a request in progress stays open (hypercorn's
+            ``keep_alive_timeout``): also ends connections that never complete a request's headers.
     """
 
     def __init__(
@@ -282,8 +351,10 @@ class ServerThread:
         port: int = 0,
         certfile: str | None = None,
         keyfile: str | None = None,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         self.app = app
+        self.idle_timeout = idle_timeout
         self.host = host
         self.port = port
         self.certfile = certfile
@@ -319,6 +390,7 @@ class ServerThread:
         config.accesslog = None
         config.errorlog = _log
         config.graceful_timeout = 1.0
+        config.keep_alive_timeout = self.idle_timeout
         # hypercorn closes a connection after 1,000 requests by default, which fails the next RPC on a
         # long-lived gRPC channel with UNAVAILABLE; the real service keeps channels open.
         config.keep_alive_max_requests = 2**62

@@ -3,7 +3,8 @@
 Every resource is one row: its kind (``"organization"``, ``"user"``, ...), id, an optional parent id, a
 monotonically increasing sequence (the stable list order) and the serialized protobuf message. Unique
 constraints (an external id, a domain name, a role name within an organization, ...) live in a side table
-so a duplicate raises :class:`Conflict` before anything is written. All access goes through
+so a duplicate raises :class:`Conflict` before anything is written. Filtered listings page on a list
+index kept in the same transactions (:mod:`scalekit_py.emulator.store_index`). All access goes through
 :meth:`Store.transaction`, which serialises writers and rolls back on any exception: no partial writes.
 """
 
@@ -20,7 +21,10 @@ from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
-__all__ = ["Conflict", "Page", "Store", "Tx", "new_id"]
+from scalekit_py.emulator import store_index
+from scalekit_py.emulator.store_index import Indexer, Match
+
+__all__ = ["Conflict", "Match", "Page", "Store", "Tx", "new_id"]
 
 M = TypeVar("M", bound=Message)
 
@@ -94,8 +98,9 @@ def decode_page_token(token: str) -> int:
 class Tx:
     """Operations inside one transaction (obtain it from :meth:`Store.transaction`)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, indexers: Mapping[str, Indexer] | None = None) -> None:
         self._conn = conn
+        self._indexers: Mapping[str, Indexer] = indexers or {}
 
     def _next_seq(self) -> int:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
@@ -129,6 +134,7 @@ class Tx:
             "INSERT INTO docs (kind, id, parent, seq, data) VALUES (?, ?, ?, ?, ?)",
             (kind, doc_id, parent, self._next_seq(), msg.SerializeToString()),
         )
+        store_index.write_entries(self._conn, self._indexers, kind, doc_id, msg)
 
     def update(
         self, kind: str, doc_id: str, msg: Message, *, unique: Mapping[str, str] | None = None
@@ -141,6 +147,7 @@ class Tx:
         )
         if cur.rowcount == 0:
             raise KeyError(doc_id)
+        store_index.write_entries(self._conn, self._indexers, kind, doc_id, msg)
 
     def get(self, kind: str, doc_id: str, msg_type: type[M]) -> M | None:
         row = self._conn.execute("SELECT data FROM docs WHERE kind = ? AND id = ?", (kind, doc_id)).fetchone()
@@ -164,6 +171,7 @@ class Tx:
     def delete(self, kind: str, doc_id: str) -> bool:
         """Remove a document and its unique keys; False when it did not exist."""
         self._conn.execute("DELETE FROM uniques WHERE kind = ? AND id = ?", (kind, doc_id))
+        store_index.write_entries(self._conn, self._indexers, kind, doc_id, None)
         return self._conn.execute("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, doc_id)).rowcount > 0
 
     def ids(self, kind: str, *, parent: str) -> list[str]:
@@ -183,17 +191,23 @@ class Tx:
             )
         return [msg_type.FromString(r[0]) for r in rows]
 
-    def _page_newest_first(
-        self,
-        kind: str,
-        msg_type: type[M],
-        scope: str,
-        args: list[object],
-        after: int,
-        size: int,
-        where: Callable[[M], bool] | None,
-    ) -> Page:
-        return _newest_first(self._conn, msg_type, scope, args, after, size, where)
+    def select(self, kind: str, msg_type: type[M], match: Match) -> list[M]:
+        """Every document of a kind that the list index entries ``match`` selects, in list order."""
+        src = store_index.tags_source(kind, match)
+        sql = f"SELECT {src.data} FROM {src.rows_from} WHERE {src.where} ORDER BY t.seq"  # noqa: S608
+        return [msg_type.FromString(r[0]) for r in self._conn.execute(sql, src.args)]
+
+    def count(self, kind: str, match: Match) -> int:
+        """How many documents of a kind the list index entries ``match`` selects."""
+        sql, args = store_index.tags_source(kind, match).count()
+        return int(self._conn.execute(sql, args).fetchone()[0])
+
+    def max_num(self, kind: str, match: Match) -> int | None:
+        """The largest index number among the entries ``match`` selects (None: no entry)."""
+        src = store_index.tags_source(kind, match)
+        sql = f"SELECT MAX(t.num) FROM {src.count_from} WHERE {src.where}"  # noqa: S608
+        value = self._conn.execute(sql, src.args).fetchone()[0]
+        return None if value is None else int(value)
 
     def page(
         self,
@@ -203,71 +217,43 @@ class Tx:
         page_size: int,
         page_token: str = "",
         parent: str | None = None,
+        match: Match | None = None,
         where: Callable[[M], bool] | None = None,
         default_size: int = 10,
         max_size: int = 100,
         newest_first: bool = False,
     ) -> Page:
-        """One page in creation order (or newest first), filtered by ``where``; tokens are opaque and
-        stable under inserts.
+        """One page in creation order (or newest first); tokens are opaque and stable under inserts.
+
+        Without ``where``, SQLite pages (O(page)): over the documents of the kind (under ``parent``), or
+        over the list index entries ``match`` selects (:mod:`scalekit_py.emulator.store_index`). ``where``
+        filters in Python instead, decoding every document of the scope per page: for tests and for
+        filters no index expresses.
 
         Raises:
             ValueError: the page token is not one this store issued.
         """
         after = decode_page_token(page_token)
         size = min(page_size or default_size, max_size)
-        scope = "kind = ?" + (" AND parent = ?" if parent is not None else "")
-        args: list[object] = [kind] if parent is None else [kind, parent]
-        if newest_first:
-            return self._page_newest_first(kind, msg_type, scope, args, after, size, where)
+        if match is not None:
+            if parent is not None or where is not None:
+                raise TypeError("match replaces parent and where")
+            src = store_index.tags_source(kind, match)
+        else:
+            src = store_index.docs_source(kind, parent)
         if where is None:
-            # Unfiltered: let SQLite page, so a page costs O(page), not O(all documents).
-            count_sql = f"SELECT COUNT(*) FROM docs WHERE {scope}"  # noqa: S608 - fixed SQL, bound values
-            after_sql = f"SELECT seq, data FROM docs WHERE {scope} AND seq > ? ORDER BY seq LIMIT ?"  # noqa: S608
-            before_sql = f"SELECT seq FROM docs WHERE {scope} AND seq <= ? ORDER BY seq DESC LIMIT ?"  # noqa: S608
-            total = int(self._conn.execute(count_sql, args).fetchone()[0])
-            rest = [
-                (int(q), msg_type.FromString(d))
-                for q, d in self._conn.execute(after_sql, [*args, after, size + 1])
-            ]
-            before = [int(r[0]) for r in self._conn.execute(before_sql, [*args, after, size + 1])][::-1]
+            rest, before, total = store_index.page_rows(self._conn, msg_type, src, after, size, newest_first)
             return _page(rest, before, size, total)
-        all_sql = f"SELECT seq, data FROM docs WHERE {scope} ORDER BY seq"  # noqa: S608
-        rows = [(int(q), msg_type.FromString(d)) for q, d in self._conn.execute(all_sql, args)]
+        order = "DESC" if newest_first else ""
+        all_sql = f"SELECT t.seq, t.data FROM docs t WHERE {src.where} ORDER BY t.seq {order}"  # noqa: S608
+        rows = [(int(q), msg_type.FromString(d)) for q, d in self._conn.execute(all_sql, src.args)]
         rows = [(q, m) for q, m in rows if where(m)]
+        if newest_first:
+            rest = [(q, m) for q, m in rows if not after or q < after]
+            return _page(rest, [q for q, _ in rows if after and q >= after], size, len(rows))
         return _page(
             [(q, m) for q, m in rows if q > after], [q for q, _ in rows if q <= after], size, len(rows)
         )
-
-
-def _newest_first(
-    conn: sqlite3.Connection,
-    msg_type: type[M],
-    scope: str,
-    args: list[object],
-    after: int,
-    size: int,
-    where: Callable[[M], bool] | None,
-) -> Page:
-    """:meth:`Tx.page` in descending creation order: the cursor is the last sequence returned, the
-    next page holds smaller ones (token 0: from the newest)."""
-    if where is None:
-        count_sql = f"SELECT COUNT(*) FROM docs WHERE {scope}"  # noqa: S608 - fixed SQL, bound values
-        rest_sql = f"SELECT seq, data FROM docs WHERE {scope} AND seq < ? ORDER BY seq DESC LIMIT ?"  # noqa: S608
-        before_sql = f"SELECT seq FROM docs WHERE {scope} AND seq >= ? ORDER BY seq LIMIT ?"  # noqa: S608
-        total = int(conn.execute(count_sql, args).fetchone()[0])
-        bound = after if after else 2**62
-        rest = [(int(q), msg_type.FromString(d)) for q, d in conn.execute(rest_sql, [*args, bound, size + 1])]
-        before = (
-            [int(r[0]) for r in conn.execute(before_sql, [*args, after, size + 1])][::-1] if after else []
-        )
-        return _page(rest, before, size, total)
-    all_sql = f"SELECT seq, data FROM docs WHERE {scope} ORDER BY seq DESC"  # noqa: S608
-    rows = [(int(q), msg_type.FromString(d)) for q, d in conn.execute(all_sql, args)]
-    rows = [(q, m) for q, m in rows if where(m)]
-    rest = [(q, m) for q, m in rows if not after or q < after]
-    before = [q for q, _ in rows if after and q >= after]
-    return _page(rest, before, size, len(rows))
 
 
 def _page(rest: list[tuple[int, M]], before: list[int], size: int, total: int) -> Page:
@@ -290,14 +276,33 @@ class Store:
     background threads (webhook delivery, the test harness) from interleaving inside a transaction.
     """
 
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(self, path: str | None = None, *, indexers: Mapping[str, Indexer] | None = None) -> None:
+        """Open (or create) the store.
+
+        Args:
+            path: a database file; None keeps everything in memory.
+            indexers: the list index definitions per kind; default: the emulator's
+                (:data:`scalekit_py.emulator.indexes.INDEXERS`).
+        """
+        if indexers is None:
+            from scalekit_py.emulator.indexes import INDEXERS
+
+            indexers = INDEXERS
         self.path = path
+        self._indexers = indexers
         self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         if path:
             self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.executescript(_SCHEMA)
+        self._conn.executescript(_SCHEMA + store_index.SCHEMA)
         self._lock = threading.RLock()
+        version = f"{store_index.INDEX_VERSION}:{','.join(sorted(indexers))}"
+        if self.get_meta("index_version") != version:
+            with self.transaction() as tx:
+                store_index.reindex(tx._conn, indexers)
+                tx._conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('index_version', ?)", (version,)
+                )
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -305,7 +310,7 @@ class Store:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(self._conn)
+                yield Tx(self._conn, self._indexers)
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise

@@ -27,7 +27,7 @@ from scalekit_api.v1.organizations import organizations_pb2
 from scalekit_api.v1.roles import roles_pb2 as pb
 from scalekit_api.v1.users import users_pb2
 from scalekit_py.emulator import _status
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 __all__ = [
     "KIND",
@@ -274,9 +274,15 @@ def _holds(tx: Tx, membership_org: str, names: Iterable[str], role: pb.Role, sco
 
 def holders(tx: Tx, role: pb.Role, scope: str) -> list[users_pb2.User]:
     """Users with a membership whose role names resolve to ``role`` in that membership's organization."""
+    # An organization's role can only be held by its members: read those alone (the list index).
+    candidates = (
+        tx.select(USER_KIND, users_pb2.User, Match(f"org:{scope}"))
+        if scope
+        else tx.all(USER_KIND, users_pb2.User)
+    )
     return [
         user
-        for user in tx.all(USER_KIND, users_pb2.User)
+        for user in candidates
         if any(
             _holds(tx, m.organization_id, [r.name for r in m.roles], role, scope) for m in user.memberships
         )

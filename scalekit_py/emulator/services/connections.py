@@ -50,7 +50,7 @@ from scalekit_py.emulator.services._connection_model import (
     record_connection_test,
 )
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 __all__ = ["ConnectionService", "create_app", "delete_connection_tree", "record_connection_test"]
 
@@ -131,9 +131,17 @@ class ConnectionService(Service, connections_connect.ConnectionService):
         return out
 
     def _listing(
-        self, tx: Tx, cls: Callable[..., R], size: int, token: str, where: Callable[[pb.Connection], bool]
+        self,
+        tx: Tx,
+        cls: Callable[..., R],
+        size: int,
+        token: str,
+        which: Match | Callable[[pb.Connection], bool],
     ) -> R:
-        page = tx.page(KIND, pb.Connection, page_size=size, page_token=token, where=where, max_size=30)
+        if isinstance(which, Match):
+            page = tx.page(KIND, pb.Connection, page_size=size, page_token=token, match=which, max_size=30)
+        else:
+            page = tx.page(KIND, pb.Connection, page_size=size, page_token=token, where=which, max_size=30)
         return cls(
             connections=self._summaries(tx, page.items),
             **page.cursor(),
@@ -346,7 +354,7 @@ class ConnectionService(Service, connections_connect.ConnectionService):
                 pb.ListOrganizationConnectionsResponse,
                 request.page_size,
                 request.page_token,
-                lambda c: c.HasField("organization_id"),
+                Match("org"),
             )
 
     @handler
@@ -355,7 +363,13 @@ class ConnectionService(Service, connections_connect.ConnectionService):
     ) -> pb.SearchOrganizationConnectionsResponse:
         query, provider, r = request.query.lower(), request.provider.lower(), request
         with self.state.store.transaction() as tx:
-            orgs = {o.id: o.display_name for o in tx.all("organization", organizations_pb2.Organization)}
+            names: dict[str, str] = {}
+
+            def org_name(org_id: str) -> str:  # only the organizations that own a connection are read
+                if org_id not in names:
+                    org = tx.get("organization", org_id, organizations_pb2.Organization)
+                    names[org_id] = org.display_name if org is not None else ""
+                return names[org_id]
 
             def matches(c: pb.Connection) -> bool:
                 return (
@@ -363,7 +377,7 @@ class ConnectionService(Service, connections_connect.ConnectionService):
                     and (not r.HasField("status") or c.status == r.status)
                     and (not r.HasField("connection_type") or c.type == r.connection_type)
                     and (not r.HasField("enabled") or c.enabled == r.enabled)
-                    and _matches(c, query, provider, c.organization_id, orgs.get(c.organization_id, ""))
+                    and _matches(c, query, provider, c.organization_id, org_name(c.organization_id))
                 )
 
             return self._listing(

@@ -12,10 +12,11 @@ the secret is regenerated, so :func:`verify_directory_secret` rejects the old on
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from google.protobuf.empty_pb2 import Empty
+from google.protobuf.message import Message
 
 from scalekit_api.v1.directories import directories_connect
 from scalekit_api.v1.directories import directories_pb2 as pb
@@ -23,7 +24,7 @@ from scalekit_api.v1.roles import roles_pb2
 from scalekit_py.emulator import _status
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id, org_id_for, require_fields
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Page, Tx
+from scalekit_py.emulator.store import Match, Page, Tx
 
 __all__ = [
     "DirectoryService",
@@ -59,11 +60,9 @@ from scalekit_py.emulator.services._directory_idp import (
 # --- the admin API ---------------------------------------------------------------------------------------
 
 
-def _page(
-    tx: Tx, kind: str, msg_type: type[M], request: Any, parent: str, where: Callable[[M], bool]
-) -> Page:
+def _page(tx: Tx, kind: str, msg_type: type[M], request: Any, match: Match) -> Page:
     size, token = request.page_size, request.page_token
-    return tx.page(kind, msg_type, page_size=size, page_token=token, parent=parent, where=where, max_size=30)
+    return tx.page(kind, msg_type, page_size=size, page_token=token, match=match, max_size=30)
 
 
 class DirectoryService(Service, directories_connect.DirectoryService):
@@ -84,14 +83,14 @@ class DirectoryService(Service, directories_connect.DirectoryService):
         """The directory with its counts, stats and secrets filled in from the documents under it."""
         out = pb.Directory()
         out.CopyFrom(d)
-        users = tx.all(USER, pb.DirectoryUser, parent=d.id)
-        groups = tx.all(GROUP, pb.DirectoryGroup, parent=d.id)
-        out.total_users = out.stats.total_users = len(users)
-        out.total_groups = out.stats.total_groups = len(groups)
-        if users:
-            out.stats.user_updated_at.CopyFrom(max(users, key=lambda u: _ns(u.updated_at)).updated_at)
-        if groups:
-            out.stats.group_updated_at.CopyFrom(max(groups, key=lambda g: _ns(g.updated_at)).updated_at)
+        # From the list index: counts and the newest update time, without reading the users.
+        members = Match(f"dir:{d.id}")
+        out.total_users = out.stats.total_users = tx.count(USER, members)
+        out.total_groups = out.stats.total_groups = tx.count(GROUP, members)
+        if (user_ns := tx.max_num(USER, members)) is not None:
+            out.stats.user_updated_at.FromNanoseconds(user_ns)
+        if (group_ns := tx.max_num(GROUP, members)) is not None:
+            out.stats.group_updated_at.FromNanoseconds(group_ns)
         del out.secrets[:]
         out.secrets.extend(tx.all(SECRET, pb.Secret, parent=d.id))
         return out
@@ -302,19 +301,15 @@ class DirectoryService(Service, directories_connect.DirectoryService):
     async def list_directory_users(
         self, request: pb.ListDirectoryUsersRequest, ctx: Any, events: Events
     ) -> pb.ListDirectoryUsersResponse:
-        after = _ns(request.updated_after) if request.HasField("updated_after") else -1
+        after = _ns(request.updated_after) if request.HasField("updated_after") else None
         group_id = request.directory_group_id if request.HasField("directory_group_id") else None
         with self.state.store.transaction() as tx:
             d = self._dir(tx, request.organization_id, request.directory_id, "directory_id")
-            groups = {g.id: g for g in tx.all(GROUP, pb.DirectoryGroup, parent=d.id)}
-            if group_id is not None and group_id not in groups:
+            if group_id is not None and tx.parent_of(GROUP, group_id) != d.id:
                 raise _status.not_found("directory_group", group_id)
-
-            def matches(u: pb.DirectoryUser) -> bool:
-                in_group = group_id is None or any(g.id == group_id for g in u.groups)
-                return in_group and _ns(u.updated_at) > after
-
-            page = _page(tx, USER, pb.DirectoryUser, request, d.id, matches)
+            tag = f"dir:{d.id}" if group_id is None else f"dir:{d.id}/group:{group_id}"
+            page = _page(tx, USER, pb.DirectoryUser, request, Match(tag, num_above=after))
+            groups = self._groups_of(tx, d, page.items)
         users = []
         for item in page.items:
             assert isinstance(item, pb.DirectoryUser)
@@ -326,45 +321,48 @@ class DirectoryService(Service, directories_connect.DirectoryService):
             users.append(item)
         return pb.ListDirectoryUsersResponse(users=users, **page.cursor())
 
-    def _group_rows(
-        self, tx: Tx, d: pb.Directory, include_external: bool
-    ) -> tuple[list[pb.DirectoryGroup], dict[str, int]]:
-        counts: dict[str, int] = {}
-        for u in tx.all(USER, pb.DirectoryUser, parent=d.id):
-            for g in u.groups:
-                counts[g.id] = counts.get(g.id, 0) + 1
-        selection = None if include_external else self._selection(tx, d)
-        groups = [
+    def _groups_of(self, tx: Tx, d: pb.Directory, users: Iterable[Message]) -> dict[str, pb.DirectoryGroup]:
+        """The current groups of this directory that the users refer to, by id."""
+        out: dict[str, pb.DirectoryGroup] = {}
+        for user in users:
+            assert isinstance(user, pb.DirectoryUser)
+            for ref in user.groups:
+                if ref.id not in out and tx.parent_of(GROUP, ref.id) == d.id:
+                    group = tx.get(GROUP, ref.id, pb.DirectoryGroup)
+                    if group is not None:
+                        out[ref.id] = group
+        return out
+
+    def _user_count(self, tx: Tx, d: pb.Directory, group_id: str) -> int:
+        return tx.count(USER, Match(f"dir:{d.id}/group:{group_id}"))
+
+    def _group_rows(self, tx: Tx, d: pb.Directory) -> list[pb.DirectoryGroup]:
+        selection = self._selection(tx, d)
+        return [
             g
             for g in tx.all(GROUP, pb.DirectoryGroup, parent=d.id)
             if selection is None or _external_id(g) in selection or g.id in selection
         ]
-        return groups, counts
 
     @handler
     async def list_directory_groups(
         self, request: pb.ListDirectoryGroupsRequest, ctx: Any, events: Events
     ) -> pb.ListDirectoryGroupsResponse:
-        after = _ns(request.updated_after) if request.HasField("updated_after") else -1
+        after = _ns(request.updated_after) if request.HasField("updated_after") else None
         with self.state.store.transaction() as tx:
             d = self._dir(tx, request.organization_id, request.directory_id, "directory_id")
-            allowed, counts = self._group_rows(tx, d, request.include_external_groups)
-            ids = {g.id for g in allowed}
-            page = _page(
-                tx,
-                GROUP,
-                pb.DirectoryGroup,
-                request,
-                d.id,
-                lambda g: g.id in ids and _ns(g.updated_at) > after,
+            selection = None if request.include_external_groups else self._selection(tx, d)
+            match = Match(
+                f"dir:{d.id}", num_above=after, any_of=None if selection is None else frozenset(selection)
             )
-        groups = []
-        for item in page.items:
-            assert isinstance(item, pb.DirectoryGroup)
-            item.total_users = counts.get(item.id, 0)
-            if not request.include_detail:
-                item.ClearField("group_detail")
-            groups.append(item)
+            page = _page(tx, GROUP, pb.DirectoryGroup, request, match)
+            groups = []
+            for item in page.items:
+                assert isinstance(item, pb.DirectoryGroup)
+                item.total_users = self._user_count(tx, d, item.id)
+                if not request.include_detail:
+                    item.ClearField("group_detail")
+                groups.append(item)
         return pb.ListDirectoryGroupsResponse(groups=groups, **page.cursor())
 
     @handler
@@ -373,11 +371,12 @@ class DirectoryService(Service, directories_connect.DirectoryService):
     ) -> pb.ListDirectoryGroupsResponse:
         with self.state.store.transaction() as tx:
             d = self._dir(tx, request.organization_id, request.directory_id, "directory_id")
-            groups, counts = self._group_rows(tx, d, False)
-        summary = [
-            pb.DirectoryGroup(id=g.id, display_name=g.display_name, total_users=counts.get(g.id, 0))
-            for g in groups
-        ]
+            summary = [
+                pb.DirectoryGroup(
+                    id=g.id, display_name=g.display_name, total_users=self._user_count(tx, d, g.id)
+                )
+                for g in self._group_rows(tx, d)
+            ]
         return pb.ListDirectoryGroupsResponse(groups=summary, total_size=len(summary))
 
     # --- secrets -----------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from scalekit_py.emulator.services._base import Events, Service, handler, new_id
 from scalekit_py.emulator.services.connections import delete_connection_tree
 from scalekit_py.emulator.services.directories import delete_directory_tree
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 __all__ = [
     "APPLICATION_SESSION_POLICY",
@@ -70,9 +70,7 @@ def settings_id(org_id: str, name: str) -> str:
 
 def member_count(tx: Tx, org_id: str) -> int:
     """How many users hold a membership in the organization."""
-    return sum(
-        any(m.organization_id == org_id for m in u.memberships) for u in tx.all("user", users_pb2.User)
-    )
+    return tx.count("user", Match(f"org:{org_id}"))
 
 
 def _app_policy_as_org() -> pb.OrganizationSessionPolicySettings:
@@ -213,7 +211,7 @@ class OrganizationService(Service, organizations_connect.OrganizationService):
                 pb.Organization,
                 page_size=request.page_size,
                 page_token=request.page_token,
-                where=None if external_id is None else (lambda o: o.external_id == external_id),
+                match=Match("") if external_id is None else Match(f"ext:{external_id}"),
                 newest_first=True,  # as the real service lists them
             )
         return pb.ListOrganizationsResponse(
@@ -225,18 +223,13 @@ class OrganizationService(Service, organizations_connect.OrganizationService):
     async def search_organization(
         self, request: pb.SearchOrganizationsRequest, ctx: Any, events: Events
     ) -> pb.SearchOrganizationsResponse:
-        query = request.query.lower()
-
-        def matches(org: pb.Organization) -> bool:
-            return any(query in value.lower() for value in (org.display_name, org.external_id, org.id))
-
         with self.state.store.transaction() as tx:
             page = tx.page(
                 KIND,
                 pb.Organization,
                 page_size=request.page_size,
                 page_token=request.page_token,
-                where=matches,
+                match=Match("", contains=request.query.lower()),
                 max_size=30,
             )
         return pb.SearchOrganizationsResponse(
@@ -269,10 +262,8 @@ class OrganizationService(Service, organizations_connect.OrganizationService):
         for name in _SETTING_NAMES:
             tx.delete(SETTINGS, settings_id(org_id, name))
         now = self.now()
-        for user in tx.all("user", users_pb2.User):
+        for user in tx.select("user", users_pb2.User, Match(f"org:{org_id}")):
             kept = [m for m in user.memberships if m.organization_id != org_id]
-            if len(kept) == len(user.memberships):
-                continue
             del user.memberships[:]
             user.memberships.extend(kept)
             user.update_time.CopyFrom(now)

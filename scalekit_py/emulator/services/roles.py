@@ -31,7 +31,7 @@ from scalekit_py.emulator.services import _rbac
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id, org_id_for
 from scalekit_py.emulator.services._rbac import default_member_role, effective_permissions
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 __all__ = ["RolesService", "create_app", "default_member_role", "effective_permissions"]
 
@@ -406,18 +406,14 @@ class RolesService(Service, roles_connect.RolesService):
     async def list_permissions(
         self, request: pb.ListPermissionsRequest, ctx: Any, events: Events
     ) -> pb.ListPermissionsResponse:
-        kind = request.type
-
-        def wanted(p: pb.Permission) -> bool:
-            return kind == pb.ALL or p.is_scalekit_permission == (kind == pb.SCALEKIT)
-
+        tag = {pb.ALL: "", pb.SCALEKIT: "type:scalekit"}.get(request.type, "type:custom")
         with self.state.store.transaction() as tx:
             page = tx.page(
                 PERM,
                 pb.Permission,
                 page_size=request.page_size if request.HasField("page_size") else 0,
                 page_token=request.page_token if request.HasField("page_token") else "",
-                where=wanted,
+                match=Match(tag),
             )
         return pb.ListPermissionsResponse(
             permissions=[p for p in page.items if isinstance(p, pb.Permission)],

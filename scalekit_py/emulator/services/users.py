@@ -26,7 +26,7 @@ from scalekit_py.emulator import _status
 from scalekit_py.emulator.services import _rbac
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id, org_id_for, timestamp
 from scalekit_py.emulator.state import EmulatorState, OutboxMessage
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 KIND = "user"
 INVITE_KIND = "user_invite"
@@ -94,25 +94,6 @@ def delete_user_data(tx: Tx, user_id: str) -> None:
         tx.delete("webauthn_credential", cred.id)
     for invite in tx.all(INVITE_KIND, pb.Invite, parent=user_id):
         tx.delete(INVITE_KIND, f"{invite.organization_id}:{user_id}")
-
-
-def _matches(user: pb.User, query: str) -> bool:
-    q = query.lower()
-    p = user.user_profile
-    fields = (
-        user.id,
-        user.email,
-        user.external_id,
-        p.name,
-        p.given_name,
-        p.family_name,
-        p.preferred_username,
-    )
-    return any(q in f.lower() for f in fields if f)
-
-
-def _in_org(org_id: str) -> Any:
-    return lambda user: membership_of(user, org_id) is not None
 
 
 class UserService(Service, users_connect.UserService):
@@ -191,7 +172,9 @@ class UserService(Service, users_connect.UserService):
         self, request: pb.ListUsersRequest, ctx: Any, events: Events
     ) -> pb.ListUsersResponse:
         with self.state.store.transaction() as tx:
-            page = tx.page(KIND, pb.User, page_size=request.page_size, page_token=request.page_token)
+            page = tx.page(
+                KIND, pb.User, page_size=request.page_size, page_token=request.page_token, match=Match("")
+            )
         return pb.ListUsersResponse(
             users=page.items,  # type: ignore[arg-type]
             **page.cursor(),
@@ -207,7 +190,7 @@ class UserService(Service, users_connect.UserService):
                 pb.User,
                 page_size=request.page_size,
                 page_token=request.page_token,
-                where=lambda u: _matches(u, request.query),
+                match=Match("", contains=request.query.lower()),
                 max_size=30,
             )
         return pb.SearchUsersResponse(
@@ -221,13 +204,12 @@ class UserService(Service, users_connect.UserService):
     ) -> pb.SearchOrganizationUsersResponse:
         with self.state.store.transaction() as tx:
             org_id = org_id_for(tx, request.organization_id)
-            in_org = _in_org(org_id)
             page = tx.page(
                 KIND,
                 pb.User,
                 page_size=request.page_size,
                 page_token=request.page_token,
-                where=lambda u: in_org(u) and _matches(u, request.query),
+                match=Match(f"org:{org_id}", contains=request.query.lower()),
                 max_size=30,
             )
         return pb.SearchOrganizationUsersResponse(
@@ -246,7 +228,7 @@ class UserService(Service, users_connect.UserService):
                 pb.User,
                 page_size=request.page_size,
                 page_token=request.page_token,
-                where=_in_org(org_id),
+                match=Match(f"org:{org_id}"),
             )
         return pb.ListOrganizationUsersResponse(
             users=page.items,  # type: ignore[arg-type]

@@ -5,19 +5,38 @@ from __future__ import annotations
 from google.protobuf import empty_pb2
 
 from scalekit_api.v1.organizations import organizations_pb2 as pb
+from scalekit_py._transport.rpc import Reconcile
 from scalekit_py.services._rpcs import rpc
 
 _SERVICE = "scalekit.v1.organizations.OrganizationService"
 
-CREATE_ORGANIZATION = rpc(
-    _SERVICE, "CreateOrganization", pb.CreateOrganizationRequest, pb.CreateOrganizationResponse
-)
 UPDATE_ORGANIZATION = rpc(
     _SERVICE, "UpdateOrganization", pb.UpdateOrganizationRequest, pb.UpdateOrganizationResponse
 )
 GET_ORGANIZATION = rpc(_SERVICE, "GetOrganization", pb.GetOrganizationRequest, pb.GetOrganizationResponse)
 GET_ORGANIZATION_BY_EXTERNAL_ID = rpc(
     _SERVICE, "GetOrganizationByExternalId", pb.GetOrganizationRequest, pb.GetOrganizationResponse
+)
+
+
+def _by_external_id(request: pb.CreateOrganizationRequest) -> pb.GetOrganizationRequest | None:
+    external_id = request.organization.external_id
+    return pb.GetOrganizationRequest(external_id=external_id) if external_id else None
+
+
+def _created(
+    request: pb.CreateOrganizationRequest, found: pb.GetOrganizationResponse
+) -> pb.CreateOrganizationResponse:
+    return pb.CreateOrganizationResponse(organization=found.organization)
+
+
+# A retried create with an external id looks the organization up first (see Reconcile).
+CREATE_ORGANIZATION = rpc(
+    _SERVICE,
+    "CreateOrganization",
+    pb.CreateOrganizationRequest,
+    pb.CreateOrganizationResponse,
+    reconcile=Reconcile(GET_ORGANIZATION_BY_EXTERNAL_ID, _by_external_id, _created),
 )
 LIST_ORGANIZATION = rpc(
     _SERVICE, "ListOrganization", pb.ListOrganizationsRequest, pb.ListOrganizationsResponse

@@ -1,0 +1,107 @@
+"""The list index of every filtered listing: which lists each stored document belongs to.
+
+One indexer per document kind (see :mod:`scalekit_py.emulator.store_index` for the mechanism). The store
+calls them on every write, in the write's transaction; a list handler names the list with a
+:class:`~scalekit_py.emulator.store_index.Match` and pages in SQL. The tags, by kind:
+
+- ``user``: ``""`` (every user) and ``"org:<organization id>"`` per membership; text: the lower-cased id,
+  email, external id and profile names (``SearchUsers`` / ``SearchOrganizationUsers``).
+- ``organization``: ``""`` with the lower-cased display name, external id and id (``SearchOrganization``),
+  and ``"ext:<external id>"`` (``ListOrganization(external_id=...)``).
+- ``directory_user``: ``"dir:<directory id>"`` and ``"dir:<directory id>/group:<group id>"`` per group;
+  number: the update time in ns (``updated_after``).
+- ``directory_group``: ``"dir:<directory id>"``; number: the update time in ns; text: the external id
+  (the group selection).
+- ``session``: ``"user:<user id>"``; number: the creation time in ns; text: the status. An active session
+  also has ``"active:<user id>"`` with its expiry (the earlier deadline) in ns, so a listing expires only
+  the sessions that are due instead of reading every one.
+- ``permission``: ``""`` and ``"type:scalekit"`` / ``"type:custom"``.
+- ``connection``: ``"org"`` when it belongs to an organization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from scalekit_api.v1.connections import connections_pb2
+from scalekit_api.v1.directories import directories_pb2
+from scalekit_api.v1.organizations import organizations_pb2
+from scalekit_api.v1.roles import roles_pb2
+from scalekit_api.v1.sessions import sessions_pb2
+from scalekit_api.v1.users import users_pb2
+from scalekit_py.emulator.store_index import Entry, Indexer
+
+__all__ = ["INDEXERS", "SEPARATOR", "search_text"]
+
+# Joins the searchable fields of one document; a query containing it matches nothing (as a substring of
+# one field could not contain it either).
+SEPARATOR = "\x1f"
+
+
+def search_text(*fields: str) -> str:
+    """The lower-cased search blob of a document's fields (empty fields left out)."""
+    return SEPARATOR.join(f.lower() for f in fields if f)
+
+
+def _user(user: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(user, users_pb2.User)
+    p = user.user_profile
+    text = search_text(
+        user.id, user.email, user.external_id, p.name, p.given_name, p.family_name, p.preferred_username
+    )
+    yield Entry("", text=text)
+    for m in user.memberships:
+        yield Entry(f"org:{m.organization_id}", text=text)
+
+
+def _organization(org: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(org, organizations_pb2.Organization)
+    yield Entry("", text=search_text(org.display_name, org.external_id, org.id))
+    yield Entry(f"ext:{org.external_id}")
+
+
+def _directory_user(user: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(user, directories_pb2.DirectoryUser)
+    updated = user.updated_at.ToNanoseconds()
+    yield Entry(f"dir:{parent}", num=updated)
+    for group in user.groups:
+        yield Entry(f"dir:{parent}/group:{group.id}", num=updated)
+
+
+def _directory_group(group: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(group, directories_pb2.DirectoryGroup)
+    value = group.group_detail.fields.get("external_id")
+    external_id = value.string_value if value is not None else ""
+    yield Entry(f"dir:{parent}", num=group.updated_at.ToNanoseconds(), text=external_id)
+
+
+def _session(session: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(session, sessions_pb2.SessionDetails)
+    yield Entry(f"user:{parent}", num=session.created_at.ToNanoseconds(), text=session.status)
+    if session.status == "ACTIVE":
+        deadline = min(session.idle_expires_at.ToNanoseconds(), session.absolute_expires_at.ToNanoseconds())
+        yield Entry(f"active:{parent}", num=deadline)
+
+
+def _permission(perm: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(perm, roles_pb2.Permission)
+    yield Entry("")
+    yield Entry("type:scalekit" if perm.is_scalekit_permission else "type:custom")
+
+
+def _connection(conn: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(conn, connections_pb2.Connection)
+    if conn.HasField("organization_id"):
+        yield Entry("org")
+
+
+INDEXERS: dict[str, Indexer] = {
+    "user": (users_pb2.User, _user),
+    "organization": (organizations_pb2.Organization, _organization),
+    "directory_user": (directories_pb2.DirectoryUser, _directory_user),
+    "directory_group": (directories_pb2.DirectoryGroup, _directory_group),
+    "session": (sessions_pb2.SessionDetails, _session),
+    "permission": (roles_pb2.Permission, _permission),
+    "connection": (connections_pb2.Connection, _connection),
+}

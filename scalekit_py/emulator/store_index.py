@@ -1,0 +1,205 @@
+"""The store's list index: filtered listings page in SQL, at O(page) cost.
+
+A list RPC that filters (users of one organization, a search, directory users updated after a time, a
+user's sessions of some statuses, ...) cannot page on ``docs (kind, parent, seq)`` alone. Each document kind
+that such a listing reads has an *indexer* (:mod:`scalekit_py.emulator.indexes`) that turns the document
+into :class:`Entry` rows of the ``tags`` table: a tag naming a list the document belongs to (``"org:<id>"``,
+``"dir:<id>/group:<id>"``; ``""`` = every document of the kind), an integer to range over (an update time,
+a creation time) and a text (a lower-cased search blob, a status, an external id). The store rewrites a
+document's rows in the same transaction as every insert, update and delete, so the index never lags.
+
+A :class:`Match` names one tag plus optional conditions on the number and the text; the page query walks
+the ``tags`` primary key ``(kind, tag, seq)`` in list order, so SQLite neither scans other lists nor sorts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from google.protobuf.message import Message
+
+__all__ = ["SCHEMA", "Entry", "Indexer", "Match", "page_rows", "reindex", "write_entries"]
+
+M = TypeVar("M", bound=Message)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tags (
+  kind TEXT NOT NULL, tag TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL,
+  num INTEGER NOT NULL DEFAULT 0, text TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (kind, tag, seq)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tags_by_id ON tags (kind, id);
+CREATE TABLE IF NOT EXISTS tag_counts (
+  kind TEXT NOT NULL, tag TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, tag)) WITHOUT ROWID;
+"""
+
+# Bump when an indexer changes what it emits: a file store written before is re-indexed when opened.
+INDEX_VERSION = "2"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One list a document belongs to: its tag, a number to filter by range, a text to match."""
+
+    tag: str
+    num: int = 0
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    """Which index entries a listing wants.
+
+    Attributes:
+        tag: the list (exact).
+        num_above: only entries whose number is greater.
+        num_from / num_below: only entries whose number is in ``[num_from, num_below)``.
+        contains: only entries whose text contains this (already lower-cased by the caller).
+        any_of: only entries whose text, or whose document id, is one of these.
+    """
+
+    tag: str
+    num_above: int | None = None
+    num_from: int | None = None
+    num_below: int | None = None
+    contains: str | None = None
+    any_of: frozenset[str] | None = None
+
+    @property
+    def plain(self) -> bool:
+        """Only the tag: the count is kept in ``tag_counts``."""
+        return (self.num_above, self.num_from, self.num_below, self.contains, self.any_of) == (None,) * 5
+
+    def where(self) -> tuple[str, list[object]]:
+        """The SQL condition on the ``tags t`` rows and its bound values."""
+        sql, args = ["t.kind = ? AND t.tag = ?"], list[object]()
+        for op, value in ((">", self.num_above), (">=", self.num_from), ("<", self.num_below)):
+            if value is not None:
+                sql.append(f"t.num {op} ?")
+                args.append(value)
+        if self.contains is not None:
+            sql.append("instr(t.text, ?) > 0")
+            args.append(self.contains)
+        if self.any_of is not None:
+            sql.append(
+                "(t.text IN (SELECT value FROM json_each(?)) OR t.id IN (SELECT value FROM json_each(?)))"
+            )
+            keys = _json_list(self.any_of)
+            args.extend([keys, keys])
+        return " AND ".join(sql), args
+
+
+def _json_list(values: Iterable[str]) -> str:
+    import json
+
+    return json.dumps(sorted(values))
+
+
+# kind -> (its message type, a function of (document, parent id) to the document's entries)
+Indexer = tuple[type[Message], Callable[[Message, str], Iterable[Entry]]]
+
+
+def write_entries(
+    conn: sqlite3.Connection, indexers: Mapping[str, Indexer], kind: str, doc_id: str, msg: Message | None
+) -> None:
+    """Replace the index rows of one document (``msg`` None: it was deleted)."""
+    indexer = indexers.get(kind)
+    if indexer is None:
+        return
+    old = [
+        (kind, r[0]) for r in conn.execute("SELECT tag FROM tags WHERE kind = ? AND id = ?", (kind, doc_id))
+    ]
+    conn.executemany("UPDATE tag_counts SET n = n - 1 WHERE kind = ? AND tag = ?", old)
+    conn.execute("DELETE FROM tags WHERE kind = ? AND id = ?", (kind, doc_id))
+    if msg is None:
+        return
+    row = conn.execute("SELECT seq, parent FROM docs WHERE kind = ? AND id = ?", (kind, doc_id)).fetchone()
+    if row is None:
+        return
+    entries = {e.tag: e for e in indexer[1](msg, str(row[1]))}  # one row per list
+    conn.executemany(
+        "INSERT INTO tags (kind, tag, seq, id, num, text) VALUES (?, ?, ?, ?, ?, ?)",
+        [(kind, e.tag, row[0], doc_id, e.num, e.text) for e in entries.values()],
+    )
+    conn.executemany(
+        "INSERT INTO tag_counts (kind, tag, n) VALUES (?, ?, 1)"
+        " ON CONFLICT (kind, tag) DO UPDATE SET n = n + 1",
+        [(kind, tag) for tag in entries],
+    )
+
+
+def reindex(conn: sqlite3.Connection, indexers: Mapping[str, Indexer]) -> None:
+    """Rebuild every index row (a store file written by an older version, or with other indexers)."""
+    conn.execute("DELETE FROM tags")
+    conn.execute("DELETE FROM tag_counts")
+    for kind, (msg_type, _) in indexers.items():
+        for doc_id, data in conn.execute("SELECT id, data FROM docs WHERE kind = ?", (kind,)).fetchall():
+            write_entries(conn, indexers, kind, doc_id, msg_type.FromString(data))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a page's rows come from: the FROM clause of the rows (with the data column) and of the count,
+    the condition on ``t`` and its values."""
+
+    rows_from: str
+    data: str
+    count_from: str
+    where: str
+    args: list[object]
+    count_sql: str = ""
+    count_args: tuple[object, ...] = ()
+
+    def count(self) -> tuple[str, list[object]]:
+        """The query counting the rows, and its values."""
+        if self.count_sql:
+            return self.count_sql, list(self.count_args)
+        return f"SELECT COUNT(*) FROM {self.count_from} WHERE {self.where}", self.args  # noqa: S608
+
+
+def docs_source(kind: str, parent: str | None) -> Source:
+    where = "t.kind = ?" + (" AND t.parent = ?" if parent is not None else "")
+    return Source("docs t", "t.data", "docs t", where, [kind] if parent is None else [kind, parent])
+
+
+def tags_source(kind: str, match: Match) -> Source:
+    where, args = match.where()
+    rows_from = "tags t JOIN docs d ON d.kind = t.kind AND d.id = t.id"
+    if match.plain:  # kept up to date by write_entries: O(1) instead of counting the list
+        count = "SELECT COALESCE((SELECT n FROM tag_counts WHERE kind = ? AND tag = ?), 0)"
+        return Source(
+            rows_from, "d.data", "tags t", where, [kind, match.tag, *args], count, (kind, match.tag)
+        )
+    return Source(rows_from, "d.data", "tags t", where, [kind, match.tag, *args])
+
+
+def page_sql(src: Source, newest_first: bool) -> tuple[str, str]:
+    """The rest (after the cursor) and before (up to the cursor) queries of a page."""
+    # Fixed SQL fragments from this module; every value is bound.
+    if newest_first:
+        rest = f"SELECT t.seq, {src.data} FROM {src.rows_from} WHERE {src.where} AND t.seq < ? ORDER BY t.seq DESC LIMIT ?"  # noqa: S608,E501
+        before = f"SELECT t.seq FROM {src.count_from} WHERE {src.where} AND t.seq >= ? ORDER BY t.seq LIMIT ?"  # noqa: S608
+    else:
+        rest = f"SELECT t.seq, {src.data} FROM {src.rows_from} WHERE {src.where} AND t.seq > ? ORDER BY t.seq LIMIT ?"  # noqa: S608,E501
+        before = (
+            f"SELECT t.seq FROM {src.count_from} WHERE {src.where} AND t.seq <= ? ORDER BY t.seq DESC LIMIT ?"  # noqa: S608
+        )
+    return rest, before
+
+
+def page_rows(
+    conn: sqlite3.Connection, msg_type: type[M], src: Source, after: int, size: int, newest_first: bool
+) -> tuple[list[tuple[int, M]], list[int], int]:
+    """The documents after the cursor (up to ``size + 1``), the sequences up to it (in list order, the
+    ``size + 1`` nearest) and the total count: what a page is built from."""
+    rest_sql, before_sql = page_sql(src, newest_first)
+    count_sql, count_args = src.count()
+    total = int(conn.execute(count_sql, count_args).fetchone()[0])
+    bound = after if (after or not newest_first) else 2**62
+    rest = [(int(q), msg_type.FromString(d)) for q, d in conn.execute(rest_sql, [*src.args, bound, size + 1])]
+    if newest_first and not after:
+        return rest, [], total
+    before = [int(r[0]) for r in conn.execute(before_sql, [*src.args, after, size + 1])][::-1]
+    return rest, before, total
