@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from scalekit_py import webhooks
-
 if TYPE_CHECKING:
     import httpx
 
+    from scalekit_py import webhooks
     from scalekit_py._tokens import AsyncClientCredentialsTokenSource, ClientCredentialsTokenSource
     from scalekit_py.oauth import (
         AsyncOAuthClient,
@@ -75,7 +74,9 @@ class _OAuthHost:
         Raises:
             WebhookVerificationError: the signature, timestamp or headers are not valid.
         """
-        return webhooks.verify_webhook_payload(secret, headers, payload)
+        from scalekit_py.webhooks import verify_webhook_payload
+
+        return verify_webhook_payload(secret, headers, payload)
 
     @staticmethod
     def verify_interceptor_payload(secret: str, headers: webhooks.HeadersLike, payload: str | bytes) -> bool:
@@ -87,7 +88,9 @@ class _OAuthHost:
         Raises:
             WebhookVerificationError: the signature, timestamp or headers are not valid.
         """
-        return webhooks.verify_interceptor_payload(secret, headers, payload)
+        from scalekit_py.webhooks import verify_interceptor_payload
+
+        return verify_interceptor_payload(secret, headers, payload)
 
     def _check_open(self) -> None:
         if getattr(self, "_closed", False):

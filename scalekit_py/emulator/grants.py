@@ -33,7 +33,7 @@ from scalekit_api.v1.sessions import sessions_pb2
 from scalekit_api.v1.users import users_pb2
 from scalekit_py.emulator import m2m
 from scalekit_py.emulator.runtime import Runtime
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Tx, secret_digest
 from scalekit_py.emulator.tokens import InvalidToken, OAuthClient
 
 __all__ = ["CODE", "FAMILY", "REFRESH", "GrantError", "Grants", "session_active"]
@@ -52,10 +52,6 @@ class GrantError(Exception):
 
     def body(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.description}
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _doc(data: Mapping[str, Any]) -> Struct:
@@ -107,7 +103,7 @@ class Grants:
         code = secrets.token_urlsafe(32)
         data = {**fields, "exp": self.now() + self.rt.code_ttl, "used": False, "family": ""}
         with self.rt.state.store.transaction() as tx:
-            tx.insert(CODE, _digest(code), _doc(data))
+            tx.insert(CODE, secret_digest(code), _doc(data))
         return code
 
     # -- the token endpoint ---------------------------------------------------------------------------
@@ -151,7 +147,7 @@ class Grants:
         verifier = form.get("code_verifier", "")
         store = self.rt.state.store
         with store.transaction() as tx:
-            stored = tx.get(CODE, _digest(code), Struct)
+            stored = tx.get(CODE, secret_digest(code), Struct)
             data = _data(stored) if stored is not None else None
             replayed = data is not None and bool(data.get("used"))
             if data is not None and replayed and data.get("family"):
@@ -180,7 +176,7 @@ class Grants:
                 raise GrantError("invalid_grant", "the login session has ended")
             family = f"fam_{secrets.token_hex(10)}"
             data["used"], data["family"] = True, family
-            tx.update(CODE, _digest(code), _doc(data))
+            tx.update(CODE, secret_digest(code), _doc(data))
             fam = {
                 "id": family,
                 "client_id": client.client_id,
@@ -201,7 +197,7 @@ class Grants:
         store = self.rt.state.store
         # A detected replay must stay revoked even though the request fails: commit before raising.
         with store.transaction() as tx:
-            stored = tx.get(REFRESH, _digest(presented), Struct)
+            stored = tx.get(REFRESH, secret_digest(presented), Struct)
             data = _data(stored) if stored is not None else None
             replayed = data is not None and bool(data.get("used"))
             if data is not None and replayed:
@@ -228,7 +224,7 @@ class Grants:
                     raise GrantError("invalid_scope", "a refresh cannot widen the granted scopes")
                 data["scope"] = " ".join(wanted)
             data["used"] = True
-            tx.update(REFRESH, _digest(presented), _doc(data))
+            tx.update(REFRESH, secret_digest(presented), _doc(data))
             body = self._user_tokens(tx, str(data["family"]), data, nonce="")
         touch_session(self.rt.state, str(data["session_id"]))
         return body
@@ -284,7 +280,7 @@ class Grants:
             refresh = f"rt_{secrets.token_urlsafe(32)}"
             tx.insert(
                 REFRESH,
-                _digest(refresh),
+                secret_digest(refresh),
                 _doc(
                     {
                         **{k: data[k] for k in ("client_id", "user_id", "session_id") if k in data},
@@ -363,7 +359,7 @@ class Grants:
         """
         admin = client.client_id == self.rt.admin_client_id
         with self.rt.state.store.transaction() as tx:
-            stored = tx.get(REFRESH, _digest(token), Struct)
+            stored = tx.get(REFRESH, secret_digest(token), Struct)
             if stored is not None:
                 data = _data(stored)
                 if data["client_id"] != client.client_id and not admin:
@@ -382,7 +378,7 @@ class Grants:
         """RFC 7662: ``{"active": false}`` or the token's metadata."""
         now = self.now()
         with self.rt.state.store.transaction() as tx:
-            stored = tx.get(REFRESH, _digest(token), Struct)
+            stored = tx.get(REFRESH, secret_digest(token), Struct)
             if stored is not None:
                 data = _data(stored)
                 family = _data(tx.get(FAMILY, str(data["family"]), Struct) or Struct())

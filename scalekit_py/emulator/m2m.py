@@ -23,7 +23,6 @@ organization (``oid``), scopes, audience, custom claims and lifetime.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable, MutableSequence
@@ -34,7 +33,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from scalekit_api.v1.clients import clients_pb2 as pb
 from scalekit_py.emulator import _status
-from scalekit_py.emulator.store import Tx, new_id
+from scalekit_py.emulator.store import Tx, new_id, secret_digest
 
 __all__ = [
     "CLIENT",
@@ -62,10 +61,6 @@ MAX_SECRETS = 5
 RESERVED_CLAIMS = frozenset(
     {"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "oid", "scope", "scopes", "sid"}
 )
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -108,7 +103,7 @@ def add_secret(tx: Tx, client_id: str, held: MutableSequence[pb.ClientSecret], n
     secret.create_time.CopyFrom(now)
     secret.update_time.CopyFrom(now)
     record = Struct()
-    record.update({"digest": _digest(plain)})
+    record.update({"digest": secret_digest(plain)})
     tx.insert(SECRET, secret.id, record, parent=client_id)
     held.append(secret)
     return plain
@@ -148,7 +143,7 @@ def _matching_secret(tx: Tx, held: Iterable[pb.ClientSecret], presented: str) ->
         if secret.status != pb.ACTIVE:
             continue
         record = tx.get(SECRET, secret.id, Struct)
-        if record is not None and hmac.compare_digest(_digest(presented), str(record["digest"])):
+        if record is not None and hmac.compare_digest(secret_digest(presented), str(record["digest"])):
             matched = secret.id
     return matched
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import sqlite3
 import threading
 import time
@@ -42,6 +43,11 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 _ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def secret_digest(secret: str) -> str:
+    """What the store keeps of a secret (client secret, opaque token, link token): its SHA-256, hex."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def new_id(prefix: str) -> str:

@@ -9,7 +9,6 @@ Time checks use the state's clock, so tests that move the clock move token expir
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import urllib.parse
@@ -22,7 +21,7 @@ from google.protobuf.struct_pb2 import Struct
 from scalekit_py.emulator import m2m
 from scalekit_py.emulator.keys import KeyRing
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Tx, secret_digest
 
 __all__ = ["InvalidToken", "NotAdminClient", "OAuthClient", "Tokens", "fingerprint"]
 
@@ -33,11 +32,7 @@ _VERIFIED_CACHE_SIZE = 4096
 
 def fingerprint(secret: str) -> str:
     """A short, non-reversible tag of a secret for logs and reprs."""
-    return hashlib.sha256(secret.encode()).hexdigest()[:8]
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+    return secret_digest(secret)[:8]
 
 
 class InvalidToken(Exception):
@@ -64,11 +59,11 @@ class OAuthClient:
 
     @classmethod
     def create(cls, client_id: str, secret: str, redirect_uris: Iterable[str] = ()) -> OAuthClient:
-        return cls(client_id, _digest(secret), tuple(redirect_uris))
+        return cls(client_id, secret_digest(secret), tuple(redirect_uris))
 
     def check_secret(self, secret: str) -> bool:
         """Constant-time comparison of a presented secret with the registered one."""
-        return hmac.compare_digest(_digest(secret), self.secret_digest)
+        return hmac.compare_digest(secret_digest(secret), self.secret_digest)
 
     def allows_redirect(self, uri: str) -> bool:
         """Whether ``uri`` may receive codes (or a post-logout redirect) for this client."""

@@ -12,7 +12,6 @@ When the link was made with a ``user_verify_url``, approval instead redirects th
 
 from __future__ import annotations
 
-import hashlib
 import html
 import secrets
 from collections.abc import Mapping
@@ -28,7 +27,7 @@ from scalekit_py.emulator.agentkit import accounts, catalogue
 from scalekit_py.emulator.login import with_query
 from scalekit_py.emulator.services._base import new_id, timestamp
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Tx, secret_digest
 
 __all__ = ["LINK_TTL", "Page", "approve", "connected_page", "consent_page", "magic_link", "verify_user"]
 
@@ -45,10 +44,6 @@ class Page:
     status: int
     body: str = ""
     location: str = ""
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _doc(tx: Tx, kind: str, doc_id: str) -> dict[str, Any] | None:
@@ -69,12 +64,12 @@ def magic_link(
     token = secrets.token_urlsafe(24)
     exp = state.clock() + LINK_TTL
     data = {"account_id": account.id, "exp": exp, "state": state_param, "user_verify_url": verify_url}
-    tx.insert(LINK_KIND, _digest(token), _struct(data), parent=account.id)
+    tx.insert(LINK_KIND, secret_digest(token), _struct(data), parent=account.id)
     return f"{state.env_url}/agentkit/connect/{token}", timestamp(exp)
 
 
 def _link(tx: Tx, state: EmulatorState, token: str) -> tuple[dict[str, Any], pb.ConnectedAccount] | Page:
-    link = _doc(tx, LINK_KIND, _digest(token))
+    link = _doc(tx, LINK_KIND, secret_digest(token))
     if link is None or float(link["exp"]) <= state.clock():
         return Page(
             410, _html("Link expired", "<p>This link is unknown, used or expired. Ask for a new one.</p>")
@@ -116,7 +111,7 @@ def approve(tx: Tx, state: EmulatorState, token: str, form: Mapping[str, str]) -
         return found
     link, account = found
     if form.get("action") == "deny":
-        tx.delete(LINK_KIND, _digest(token))
+        tx.delete(LINK_KIND, secret_digest(token))
         return Page(403, _html("Not connected", "<p>You denied access. The account stays unauthorized.</p>"))
     kind = _kind(tx, account)
     details: pb.AuthorizationDetails | None = None
@@ -127,7 +122,7 @@ def approve(tx: Tx, state: EmulatorState, token: str, form: Mapping[str, str]) -
         details = pb.AuthorizationDetails(static_auth=pb.StaticAuth(details=_struct(values)))
     now = state.clock()
     accounts.activate(account, details, now)
-    tx.delete(LINK_KIND, _digest(token))
+    tx.delete(LINK_KIND, secret_digest(token))
     verify_url = str(link.get("user_verify_url", ""))
     if verify_url:
         account.status = pb.PENDING_VERIFICATION

@@ -10,7 +10,6 @@ Session tokens are opaque bearer tokens stored as SHA-256 digests.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -23,7 +22,7 @@ from scalekit_api.v1.mcp import mcp_pb2 as pb
 from scalekit_py.emulator import _status
 from scalekit_py.emulator.agentkit import accounts, catalogue, consent
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Tx, secret_digest
 
 __all__ = [
     "CONFIG_KIND",
@@ -126,10 +125,6 @@ def auth_states(
     return out
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def mint_token(tx: Tx, state: EmulatorState, request: pb.CreateMcpSessionTokenRequest) -> tuple[str, float]:
     """A new session token for a configuration (``mcp_config_id``) or a connection (``key_id``).
 
@@ -165,13 +160,13 @@ def mint_token(tx: Tx, state: EmulatorState, request: pb.CreateMcpSessionTokenRe
             "access_level": request.access_level or "FULL",
         }
     )
-    tx.insert(TOKEN_KIND, _digest(token), doc)
+    tx.insert(TOKEN_KIND, secret_digest(token), doc)
     return token, exp
 
 
 def session(tx: Tx, state: EmulatorState, token: str) -> dict[str, Any] | None:
     """The claims of a valid session token (``target``, ``identifier``, ``access_level``), else None."""
-    doc = tx.get(TOKEN_KIND, _digest(token), struct_pb2.Struct)
+    doc = tx.get(TOKEN_KIND, secret_digest(token), struct_pb2.Struct)
     if doc is None:
         return None
     data = json_format.MessageToDict(doc)

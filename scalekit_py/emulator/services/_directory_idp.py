@@ -7,7 +7,6 @@ The admin API cannot create directory users and groups; :func:`add_directory_use
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -16,7 +15,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from scalekit_api.v1.directories import directories_pb2 as pb
 from scalekit_py.emulator.services._base import new_id, timestamp
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Tx, secret_digest
 
 KIND = "directory"
 USER = "directory_user"
@@ -28,10 +27,6 @@ M = TypeVar("M", pb.DirectoryUser, pb.DirectoryGroup)
 
 def _selection_id(org_id: str, dir_id: str) -> str:
     return f"{org_id}:directory_groups:{dir_id}"
-
-
-def _hash(plain: str) -> str:
-    return hashlib.sha256(plain.encode()).hexdigest()
 
 
 def _ns(ts: Timestamp) -> int:
@@ -191,7 +186,7 @@ def remove_directory_group(state: EmulatorState, directory_id: str, group_id: st
 def verify_directory_secret(state: EmulatorState, directory_id: str, plain_secret: str) -> bool:
     """Whether ``plain_secret`` is the directory's active bearer secret (what a SCIM endpoint checks)."""
     with state.store.transaction() as tx:
-        secret = tx.find(SECRET, "hash", _hash(plain_secret), pb.Secret)
+        secret = tx.find(SECRET, "hash", secret_digest(plain_secret), pb.Secret)
         if secret is None or secret.directory_id != directory_id or secret.status != pb.ACTIVE:
             return False
         secret.last_used_time.CopyFrom(timestamp(state.clock()))

@@ -24,7 +24,7 @@ from scalekit_api.v1.roles import roles_pb2
 from scalekit_py.emulator import _status
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id, org_id_for, require_fields
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Match, Page, Tx
+from scalekit_py.emulator.store import Match, Page, Tx, secret_digest
 
 __all__ = [
     "DirectoryService",
@@ -45,7 +45,6 @@ from scalekit_py.emulator.services._directory_idp import (
     USER,
     M,
     _external_id,
-    _hash,
     _ns,
     _selection_id,
     _touch_synced,
@@ -385,7 +384,7 @@ class DirectoryService(Service, directories_connect.DirectoryService):
         plain = f"scim_{secrets.token_urlsafe(32)}"
         secret = pb.Secret(id=new_id("sec"), create_time=self.now(), status=pb.ACTIVE, directory_id=d.id)
         secret.secret_suffix = plain[-4:]
-        tx.insert(SECRET, secret.id, secret, parent=d.id, unique={"hash": _hash(plain)})
+        tx.insert(SECRET, secret.id, secret, parent=d.id, unique={"hash": secret_digest(plain)})
         if d.status == "DRAFT":
             d.status = "IN_PROGRESS"
             self._save(tx, d)

@@ -11,7 +11,6 @@ drop it and replay the call.) Organization, user, email and roles are read live 
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -26,17 +25,12 @@ from scalekit_api.v1.users import users_pb2
 from scalekit_py.emulator import _status
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id, require_fields
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Tx, secret_digest
 
 KIND = "api_token"
 REVOKED = "api_token_revoked"
 ID_PREFIX = "apit_"
 _SECRET_PREFIX = "skapi_"
-
-
-def digest(token: str) -> str:
-    """What the store keeps of an opaque token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _missing() -> Exception:
@@ -62,7 +56,7 @@ class ApiTokenService(Service, tokens_connect.ApiTokenService):
         if token.startswith(ID_PREFIX):
             found = tx.get(KIND, token, pb.Token)
         else:
-            found = tx.find(KIND, "hash", digest(token), pb.Token)
+            found = tx.find(KIND, "hash", secret_digest(token), pb.Token)
         if found is None:
             raise _missing()
         return found
@@ -147,7 +141,11 @@ class ApiTokenService(Service, tokens_connect.ApiTokenService):
                     raise _status.not_found("user", body.user_id)
                 stored.user_id = body.user_id
             tx.insert(
-                KIND, stored.token_id, stored, parent=body.organization_id, unique={"hash": digest(secret)}
+                KIND,
+                stored.token_id,
+                stored,
+                parent=body.organization_id,
+                unique={"hash": secret_digest(secret)},
             )
             view = self._view(tx, stored)
         self._event(events, "created", stored)
