@@ -16,7 +16,9 @@ calls them on every write, in the write's transaction; a list handler names the 
   also has ``"active:<user id>"`` with its expiry (the earlier deadline) in ns, so a listing expires only
   the sessions that are due instead of reading every one.
 - ``permission``: ``""`` and ``"type:scalekit"`` / ``"type:custom"``.
-- ``connection``: ``"org"`` when it belongs to an organization.
+- ``connection``: ``"org"`` when it belongs to an organization, else ``"env"``.
+- ``api_token``: ``"org:<organization id>"`` and, for a user's token, ``"org:<organization id>/user:<user
+  id>"``; number: the expiry in ns (0: none), so a listing finds the next token to expire.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from scalekit_api.v1.directories import directories_pb2
 from scalekit_api.v1.organizations import organizations_pb2
 from scalekit_api.v1.roles import roles_pb2
 from scalekit_api.v1.sessions import sessions_pb2
+from scalekit_api.v1.tokens import tokens_pb2
 from scalekit_api.v1.users import users_pb2
 from scalekit_py.emulator.store_index import Entry, Indexer
 
@@ -92,8 +95,15 @@ def _permission(perm: Any, parent: str) -> Iterable[Entry]:
 
 def _connection(conn: Any, parent: str) -> Iterable[Entry]:
     assert isinstance(conn, connections_pb2.Connection)
-    if conn.HasField("organization_id"):
-        yield Entry("org")
+    yield Entry("org" if conn.HasField("organization_id") else "env")
+
+
+def _api_token(token: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(token, tokens_pb2.Token)
+    expiry = token.expiry.ToNanoseconds() if token.HasField("expiry") else 0
+    yield Entry(f"org:{token.organization_id}", num=expiry)
+    if token.HasField("user_id"):
+        yield Entry(f"org:{token.organization_id}/user:{token.user_id}", num=expiry)
 
 
 INDEXERS: dict[str, Indexer] = {
@@ -104,4 +114,5 @@ INDEXERS: dict[str, Indexer] = {
     "session": (sessions_pb2.SessionDetails, _session),
     "permission": (roles_pb2.Permission, _permission),
     "connection": (connections_pb2.Connection, _connection),
+    "api_token": (tokens_pb2.Token, _api_token),
 }

@@ -13,10 +13,12 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import json
+import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -25,7 +27,7 @@ from google.protobuf.message import Message
 from scalekit_py.emulator import store_index
 from scalekit_py.emulator.store_index import Indexer, Match
 
-__all__ = ["Conflict", "Match", "Page", "Store", "Tx", "new_id"]
+__all__ = ["Conflict", "Cursor", "Match", "Page", "Store", "Tx", "new_id"]
 
 M = TypeVar("M", bound=Message)
 
@@ -52,8 +54,6 @@ def secret_digest(secret: str) -> str:
 
 def new_id(prefix: str) -> str:
     """A Scalekit-looking id, e.g. ``org_69615647365005430``: a prefix and a time-ordered number."""
-    import secrets
-
     return f"{prefix}_{time.time_ns() // 1000:d}{secrets.randbelow(1000):03d}"
 
 
@@ -83,20 +83,35 @@ class Page:
         }
 
 
-def _encode_token(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+@dataclass(frozen=True)
+class Cursor:
+    """What a page token holds: the sequence it points after and, when the page before it was counted,
+    that count and the stamp of the list it counted (the listing, its filter and the versions of the
+    kinds it reads), so the next page of an unchanged list need not count again."""
+
+    after: int = 0
+    total: int | None = None
+    stamp: str = ""
+
+    def encode(self) -> str:
+        raw = f"seq:{self.after}" if self.total is None else f"seq:{self.after}:{self.total}:{self.stamp}"
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_page_token(token: str) -> int:
-    """The sequence a page token points after; ValueError when it is not one of ours."""
+def decode_page_token(token: str) -> Cursor:
+    """The cursor a page token holds; ValueError when it is not one of ours."""
     if not token:
-        return 0
+        return Cursor()
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        prefix, _, number = raw.partition(":")
-        if prefix != "seq":
+        parts = raw.split(":")
+        if parts[0] != "seq" or len(parts) not in (2, 4):
             raise ValueError
-        return int(number)
+        after = int(parts[1])
+        total = int(parts[2]) if len(parts) == 4 else None
+        if after < 0 or (total is not None and total < 0):
+            raise ValueError
+        return Cursor(after, total, parts[3] if len(parts) == 4 else "")
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError("invalid page_token") from exc
 
@@ -104,9 +119,29 @@ def decode_page_token(token: str) -> int:
 class Tx:
     """Operations inside one transaction (obtain it from :meth:`Store.transaction`)."""
 
-    def __init__(self, conn: sqlite3.Connection, indexers: Mapping[str, Indexer] | None = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, indexers: Mapping[str, Indexer] | None = None, epoch: str = ""
+    ) -> None:
         self._conn = conn
         self._indexers: Mapping[str, Indexer] = indexers or {}
+        self._epoch = epoch
+
+    def _bump(self, kind: str) -> None:
+        """Count a write of ``kind`` (what a page token's stamp compares)."""
+        self._conn.execute(
+            "INSERT INTO versions (kind, v) VALUES (?, 1) ON CONFLICT (kind) DO UPDATE SET v = v + 1", (kind,)
+        )
+
+    def _stamp(self, kinds: Sequence[str], listing: str) -> str:
+        """Names one state of a listing: the store's epoch, the listing and its filter, the write counts
+        of the kinds it reads. Equal stamps: the same documents pass the filter, so the count holds."""
+        marks = ",".join(sorted(set(kinds)))
+        rows = self._conn.execute(
+            "SELECT kind, v FROM versions WHERE kind IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(kinds))),),
+        ).fetchall()
+        raw = f"{self._epoch}|{marks}|{sorted(rows)}|{listing}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
     def _next_seq(self) -> int:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
@@ -140,6 +175,7 @@ class Tx:
             "INSERT INTO docs (kind, id, parent, seq, data) VALUES (?, ?, ?, ?, ?)",
             (kind, doc_id, parent, self._next_seq(), msg.SerializeToString()),
         )
+        self._bump(kind)
         store_index.write_entries(self._conn, self._indexers, kind, doc_id, msg)
 
     def update(
@@ -153,6 +189,7 @@ class Tx:
         )
         if cur.rowcount == 0:
             raise KeyError(doc_id)
+        self._bump(kind)
         store_index.write_entries(self._conn, self._indexers, kind, doc_id, msg)
 
     def get(self, kind: str, doc_id: str, msg_type: type[M]) -> M | None:
@@ -178,7 +215,10 @@ class Tx:
         """Remove a document and its unique keys; False when it did not exist."""
         self._conn.execute("DELETE FROM uniques WHERE kind = ? AND id = ?", (kind, doc_id))
         store_index.write_entries(self._conn, self._indexers, kind, doc_id, None)
-        return self._conn.execute("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, doc_id)).rowcount > 0
+        gone = self._conn.execute("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, doc_id)).rowcount > 0
+        if gone:
+            self._bump(kind)
+        return gone
 
     def ids(self, kind: str, *, parent: str) -> list[str]:
         """The ids of the documents of a kind under one parent, in creation order."""
@@ -215,6 +255,13 @@ class Tx:
         value = self._conn.execute(sql, src.args).fetchone()[0]
         return None if value is None else int(value)
 
+    def min_num(self, kind: str, match: Match) -> int | None:
+        """The smallest index number among the entries ``match`` selects (None: no entry)."""
+        src = store_index.tags_source(kind, match)
+        sql = f"SELECT MIN(t.num) FROM {src.count_from} WHERE {src.where}"  # noqa: S608
+        value = self._conn.execute(sql, src.args).fetchone()[0]
+        return None if value is None else int(value)
+
     def page(
         self,
         kind: str,
@@ -225,51 +272,58 @@ class Tx:
         parent: str | None = None,
         match: Match | None = None,
         where: Callable[[M], bool] | None = None,
+        key: str | None = None,
+        reads: Sequence[str] = (),
         default_size: int = 10,
         max_size: int = 100,
         newest_first: bool = False,
     ) -> Page:
         """One page in creation order (or newest first); tokens are opaque and stable under inserts.
 
-        Without ``where``, SQLite pages (O(page)): over the documents of the kind (under ``parent``), or
-        over the list index entries ``match`` selects (:mod:`scalekit_py.emulator.store_index`). ``where``
-        filters in Python instead, decoding every document of the scope per page: for tests and for
-        filters no index expresses.
+        The rows come from SQLite (O(page)): the documents of the kind (under ``parent``), or the list
+        index entries ``match`` selects (:mod:`scalekit_py.emulator.store_index`). ``where`` filters them
+        further in Python, reading lazily until the page is full (for filters no index expresses).
+
+        ``total_size`` is exact. A plain list's count is kept with the index (O(1)); a filtered one is
+        counted on the first page and carried in the page tokens with a stamp of the list's state, so
+        later pages reuse it while nothing the listing reads has changed. What the stamp covers: the kind,
+        ``parent``, ``match``, ``key`` (required with ``where``: everything the filter depends on, e.g. the
+        request's filter fields; without it every page counts) and the write counts of ``kind`` and of
+        the other kinds in ``reads`` (those ``where`` looks up).
 
         Raises:
             ValueError: the page token is not one this store issued.
         """
-        after = decode_page_token(page_token)
+        cursor = decode_page_token(page_token)
         size = min(page_size or default_size, max_size)
         if match is not None:
-            if parent is not None or where is not None:
-                raise TypeError("match replaces parent and where")
+            if parent is not None:
+                raise TypeError("match replaces parent")
             src = store_index.tags_source(kind, match)
         else:
             src = store_index.docs_source(kind, parent)
-        if where is None:
-            rest, before, total = store_index.page_rows(self._conn, msg_type, src, after, size, newest_first)
-            return _page(rest, before, size, total)
-        order = "DESC" if newest_first else ""
-        all_sql = f"SELECT t.seq, t.data FROM docs t WHERE {src.where} ORDER BY t.seq {order}"  # noqa: S608
-        rows = [(int(q), msg_type.FromString(d)) for q, d in self._conn.execute(all_sql, src.args)]
-        rows = [(q, m) for q, m in rows if where(m)]
-        if newest_first:
-            rest = [(q, m) for q, m in rows if not after or q < after]
-            return _page(rest, [q for q, _ in rows if after and q >= after], size, len(rows))
-        return _page(
-            [(q, m) for q, m in rows if q > after], [q for q, _ in rows if q <= after], size, len(rows)
+        stamp = ""
+        if where is None or key is not None:
+            stamp = self._stamp([kind, *reads], f"{kind}|{parent}|{match!r}|{newest_first}|{key}")
+        known = cursor.total if stamp and cursor.stamp == stamp else None
+        rest, before, total = store_index.page_rows(
+            self._conn, msg_type, src, cursor.after, size, newest_first, total=known, where=where
         )
+        return _page(rest, before, size, total, stamp)
 
 
-def _page(rest: list[tuple[int, M]], before: list[int], size: int, total: int) -> Page:
+def _page(rest: list[tuple[int, M]], before: list[int], size: int, total: int, stamp: str = "") -> Page:
     """A page from the documents after the cursor (``rest``) and the sequences up to it (``before``)."""
+
+    def token(seq: int) -> str:
+        return Cursor(seq, total if stamp else None, stamp).encode()
+
     chunk = rest[:size]
-    next_token = _encode_token(chunk[-1][0]) if len(rest) > size else ""
+    next_token = token(chunk[-1][0]) if len(rest) > size else ""
     prev_token = ""
     if before:
         start = max(0, len(before) - size)
-        prev_token = _encode_token(before[start - 1]) if start > 0 else _encode_token(0)
+        prev_token = token(before[start - 1]) if start > 0 else token(0)
     return Page(
         items=[m for _, m in chunk], next_page_token=next_token, prev_page_token=prev_token, total_size=total
     )
@@ -302,6 +356,7 @@ class Store:
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(_SCHEMA + store_index.SCHEMA)
         self._lock = threading.RLock()
+        self._epoch = secrets.token_hex(8)  # new on open and restore: no page token counts across them
         version = f"{store_index.INDEX_VERSION}:{','.join(sorted(indexers))}"
         if self.get_meta("index_version") != version:
             with self.transaction() as tx:
@@ -316,7 +371,7 @@ class Store:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(self._conn, self._indexers)
+                yield Tx(self._conn, self._indexers, self._epoch)
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
@@ -342,6 +397,7 @@ class Store:
         """Replace every table with a :meth:`snapshot` (SQLite's online backup: one fast page copy)."""
         with self._lock:
             snapshot.backup(self._conn)
+            self._epoch = secrets.token_hex(8)
 
     def close(self) -> None:
         with self._lock:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
@@ -31,12 +31,14 @@ CREATE TABLE IF NOT EXISTS tags (
   num INTEGER NOT NULL DEFAULT 0, text TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (kind, tag, seq)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_by_id ON tags (kind, id);
+CREATE INDEX IF NOT EXISTS tags_by_num ON tags (kind, tag, num);
 CREATE TABLE IF NOT EXISTS tag_counts (
   kind TEXT NOT NULL, tag TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, tag)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS versions (kind TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 # Bump when an indexer changes what it emits: a file store written before is re-indexed when opened.
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -175,31 +177,70 @@ def tags_source(kind: str, match: Match) -> Source:
     return Source(rows_from, "d.data", "tags t", where, [kind, match.tag, *args])
 
 
-def page_sql(src: Source, newest_first: bool) -> tuple[str, str]:
-    """The rest (after the cursor) and before (up to the cursor) queries of a page."""
+def page_sql(src: Source, newest_first: bool, *, limit: bool = True) -> tuple[str, str]:
+    """The rest (after the cursor) and before (up to the cursor, nearest first) queries of a page.
+
+    ``limit``: no Python filter follows, so both end in ``LIMIT ?`` and before reads only sequences;
+    otherwise both read (sequence, data) until the caller stops.
+    """
+    lim = " LIMIT ?" if limit else ""
+    after, up_to = ("<", ">=") if newest_first else (">", "<=")
+    rest_order, before_order = ("DESC", "") if newest_first else ("", "DESC")
     # Fixed SQL fragments from this module; every value is bound.
-    if newest_first:
-        rest = f"SELECT t.seq, {src.data} FROM {src.rows_from} WHERE {src.where} AND t.seq < ? ORDER BY t.seq DESC LIMIT ?"  # noqa: S608,E501
-        before = f"SELECT t.seq FROM {src.count_from} WHERE {src.where} AND t.seq >= ? ORDER BY t.seq LIMIT ?"  # noqa: S608
-    else:
-        rest = f"SELECT t.seq, {src.data} FROM {src.rows_from} WHERE {src.where} AND t.seq > ? ORDER BY t.seq LIMIT ?"  # noqa: S608,E501
-        before = (
-            f"SELECT t.seq FROM {src.count_from} WHERE {src.where} AND t.seq <= ? ORDER BY t.seq DESC LIMIT ?"  # noqa: S608
-        )
+    rest = f"SELECT t.seq, {src.data} FROM {src.rows_from} WHERE {src.where} AND t.seq {after} ? ORDER BY t.seq {rest_order}{lim}"  # noqa: S608,E501
+    cols, rows_from = ("t.seq", src.count_from) if limit else (f"t.seq, {src.data}", src.rows_from)
+    before = f"SELECT {cols} FROM {rows_from} WHERE {src.where} AND t.seq {up_to} ? ORDER BY t.seq {before_order}{lim}"  # noqa: S608,E501
     return rest, before
 
 
 def page_rows(
-    conn: sqlite3.Connection, msg_type: type[M], src: Source, after: int, size: int, newest_first: bool
+    conn: sqlite3.Connection,
+    msg_type: type[M],
+    src: Source,
+    after: int,
+    size: int,
+    newest_first: bool,
+    *,
+    total: int | None = None,
+    where: Callable[[M], bool] | None = None,
 ) -> tuple[list[tuple[int, M]], list[int], int]:
     """The documents after the cursor (up to ``size + 1``), the sequences up to it (in list order, the
-    ``size + 1`` nearest) and the total count: what a page is built from."""
-    rest_sql, before_sql = page_sql(src, newest_first)
-    count_sql, count_args = src.count()
-    total = int(conn.execute(count_sql, count_args).fetchone()[0])
+    ``size + 1`` nearest) and the total count: what a page is built from.
+
+    ``total``: the count when the caller already knows it (a page token carries it while the list is
+    unchanged); None counts. ``where``: a filter in Python on top of the SQL condition; the rows are read
+    lazily and the reading stops after ``size + 1`` matches each way, so a page costs O(page / the share
+    of rows the filter keeps), and only counting reads every row of the list.
+    """
+    rest_sql, before_sql = page_sql(src, newest_first, limit=where is None)
     bound = after if (after or not newest_first) else 2**62
-    rest = [(int(q), msg_type.FromString(d)) for q, d in conn.execute(rest_sql, [*src.args, bound, size + 1])]
-    if newest_first and not after:
-        return rest, [], total
-    before = [int(r[0]) for r in conn.execute(before_sql, [*src.args, after, size + 1])][::-1]
+    rest_args = [*src.args, bound] if where is not None else [*src.args, bound, size + 1]
+    rest = _take(conn.execute(rest_sql, rest_args), msg_type, size, where)
+    before: list[int] = []
+    if (after or not newest_first) and where is None:
+        before = [int(r[0]) for r in conn.execute(before_sql, [*src.args, after, size + 1])][::-1]
+    elif after or not newest_first:
+        found = _take(conn.execute(before_sql, [*src.args, after]), msg_type, size, where)
+        before = [q for q, _ in found][::-1]
+    if total is None:
+        if where is None:
+            count_sql, count_args = src.count()
+            total = int(conn.execute(count_sql, count_args).fetchone()[0])
+        else:
+            every = f"SELECT {src.data} FROM {src.rows_from} WHERE {src.where}"  # noqa: S608
+            total = sum(1 for (d,) in conn.execute(every, src.args) if where(msg_type.FromString(d)))
     return rest, before, total
+
+
+def _take(
+    rows: Iterable[tuple[Any, ...]], msg_type: type[M], size: int, where: Callable[[M], bool] | None
+) -> list[tuple[int, M]]:
+    """Up to ``size + 1`` of the (sequence, document) rows that pass ``where`` (rows read lazily)."""
+    out: list[tuple[int, M]] = []
+    for row in rows:
+        msg = msg_type.FromString(row[1])
+        if where is None or where(msg):
+            out.append((int(row[0]), msg))
+            if len(out) > size:
+                break
+    return out

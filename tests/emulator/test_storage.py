@@ -14,7 +14,7 @@ from scalekit_api.v1.organizations import organizations_pb2
 from scalekit_api.v1.users import users_pb2
 from scalekit_py import ConflictError, NotFoundError, ScalekitClient
 from scalekit_py.emulator import Emulator
-from scalekit_py.emulator.store import Store
+from scalekit_py.emulator.store import Store, decode_page_token
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +122,8 @@ def test_sql_paging_matches_filtered_paging() -> None:
 
     def walk(
         where: Callable[[organizations_pb2.Organization], bool] | None = None,
-    ) -> list[tuple[list[str], str, str, int]]:
-        out: list[tuple[list[str], str, str, int]] = []
+    ) -> list[tuple[list[str], int, int, int]]:
+        out: list[tuple[list[str], int, int, int]] = []
         token = ""
         with store.transaction() as tx:
             while True:
@@ -135,7 +135,11 @@ def test_sql_paging_matches_filtered_paging() -> None:
                     where=where,
                 )
                 ids = [m.id for m in page.items if isinstance(m, organizations_pb2.Organization)]
-                out.append((ids, page.next_page_token, page.prev_page_token, page.total_size))
+                nxt, prev = (
+                    decode_page_token(t).after if t else -1
+                    for t in (page.next_page_token, page.prev_page_token)
+                )
+                out.append((ids, nxt, prev, page.total_size))
                 if not page.next_page_token:
                     return out
                 token = page.next_page_token

@@ -27,6 +27,7 @@ __all__ = [
     "Service",
     "handler",
     "has_field",
+    "listing_key",
     "new_id",
     "org_id_for",
     "page_numbered",
@@ -79,6 +80,17 @@ def handler(
         return response
 
     return wrapper
+
+
+def listing_key(request: Message) -> str:
+    """What a list request asks for, without where it is in the list (page token and size): the ``key``
+    under which :meth:`Tx.page <scalekit_py.emulator.store.Tx.page>` keeps a filtered count."""
+    copy = type(request)()
+    copy.CopyFrom(request)
+    for name in ("page_token", "page_size"):
+        if name in copy.DESCRIPTOR.fields_by_name:
+            copy.ClearField(name)
+    return copy.SerializeToString(deterministic=True).hex()
 
 
 def require_fields(**fields: str) -> None:

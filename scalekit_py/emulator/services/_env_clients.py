@@ -18,7 +18,15 @@ from google.protobuf.empty_pb2 import Empty
 
 from scalekit_api.v1.clients import clients_pb2 as pb
 from scalekit_py.emulator import _status, m2m
-from scalekit_py.emulator.services._base import Events, Service, handler, has_field, new_id, require_fields
+from scalekit_py.emulator.services._base import (
+    Events,
+    Service,
+    handler,
+    has_field,
+    listing_key,
+    new_id,
+    require_fields,
+)
 from scalekit_py.emulator.store import Tx
 
 _ENV_DOC = "environment"
@@ -105,6 +113,7 @@ class _EnvClientHandlers(Service):
                 page_size=request.page_size,
                 page_token=request.page_token,
                 where=(lambda c: c.client_type in types) if types else None,
+                key=listing_key(request),
                 max_size=30,
             )
         return pb.ListClientsResponse(clients=page.items, **page.cursor())  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from typing import Any
 
 from scalekit_api.v1.clients import clients_pb2 as pb
 from scalekit_py.emulator import _status, m2m
-from scalekit_py.emulator.services._base import Events, Service, handler, new_id
+from scalekit_py.emulator.services._base import Events, Service, handler, listing_key, new_id
 from scalekit_py.emulator.services._org_clients import apply_client_fields
 from scalekit_py.emulator.services._resources import find_resource
 from scalekit_py.emulator.store import Tx
@@ -161,6 +161,7 @@ class _ResourceClientHandlers(Service):
                 page_size=request.page_size,
                 page_token=request.page_token,
                 where=matches,
+                key=listing_key(request),
                 max_size=30,
             )
         return pb.ListResourceUserConsentsResponse(consents=page.items, **page.cursor())  # type: ignore[arg-type]

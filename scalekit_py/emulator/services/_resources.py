@@ -13,7 +13,15 @@ from google.protobuf.empty_pb2 import Empty
 
 from scalekit_api.v1.clients import clients_pb2 as pb
 from scalekit_py.emulator import _status, m2m
-from scalekit_py.emulator.services._base import Events, Service, handler, has_field, new_id, require_fields
+from scalekit_py.emulator.services._base import (
+    Events,
+    Service,
+    handler,
+    has_field,
+    listing_key,
+    new_id,
+    require_fields,
+)
 from scalekit_py.emulator.store import Tx
 
 # UpdateResource fields applied when the request has no update mask and the field is set.
@@ -113,6 +121,7 @@ class _ResourceHandlers(Service):
                 page_size=request.page_size,
                 page_token=request.page_token,
                 where=lambda r: r.resource_type == wanted,
+                key=listing_key(request),
                 max_size=30,
             )
         return pb.ListResourcesResponse(resources=page.items, **page.cursor())  # type: ignore[arg-type]

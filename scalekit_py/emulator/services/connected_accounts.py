@@ -11,7 +11,7 @@ from connectrpc.errors import ConnectError
 from scalekit_api.v1.connected_accounts import connected_accounts_connect
 from scalekit_api.v1.connected_accounts import connected_accounts_pb2 as pb
 from scalekit_py.emulator.agentkit import accounts, consent, runners
-from scalekit_py.emulator.services._base import Events, Service, handler
+from scalekit_py.emulator.services._base import Events, Service, handler, listing_key
 from scalekit_py.emulator.state import EmulatorState
 from scalekit_py.emulator.store import Tx
 
@@ -60,6 +60,8 @@ class ConnectedAccountService(Service, connected_accounts_connect.ConnectedAccou
                 page_size=request.page_size,
                 page_token=request.page_token,
                 where=lambda a: _matches(tx, a, request),
+                key=listing_key(request),
+                reads=(accounts.OWNER_KIND,),
             )
         items = [accounts.for_list(a) for a in page.items]  # type: ignore[arg-type]
         return pb.ListConnectedAccountsResponse(connected_accounts=items, **page.cursor())
@@ -83,6 +85,7 @@ class ConnectedAccountService(Service, connected_accounts_connect.ConnectedAccou
                 page_size=request.page_size,
                 page_token=request.page_token,
                 where=hit,
+                key=listing_key(request),
             )
         items = [accounts.for_list(a) for a in page.items]  # type: ignore[arg-type]
         return pb.SearchConnectedAccountsResponse(connected_accounts=items, **page.cursor())

@@ -29,6 +29,7 @@ from scalekit_py.emulator.services._base import (
     Events,
     Service,
     handler,
+    listing_key,
     new_id,
     org_id_for,
     require_fields,
@@ -134,14 +135,15 @@ class ConnectionService(Service, connections_connect.ConnectionService):
         self,
         tx: Tx,
         cls: Callable[..., R],
-        size: int,
-        token: str,
-        which: Match | Callable[[pb.Connection], bool],
+        request: Any,
+        match: Match,
+        where: Callable[[pb.Connection], bool] | None = None,
+        reads: Sequence[str] = (),
     ) -> R:
-        if isinstance(which, Match):
-            page = tx.page(KIND, pb.Connection, page_size=size, page_token=token, match=which, max_size=30)
-        else:
-            page = tx.page(KIND, pb.Connection, page_size=size, page_token=token, where=which, max_size=30)
+        page = tx.page(
+            KIND, pb.Connection, page_size=request.page_size, page_token=request.page_token, match=match,
+            where=where, key=listing_key(request), reads=reads, max_size=30,
+        )  # fmt: skip
         return cls(
             connections=self._summaries(tx, page.items),
             **page.cursor(),
@@ -349,13 +351,7 @@ class ConnectionService(Service, connections_connect.ConnectionService):
         self, request: pb.ListOrganizationConnectionsRequest, ctx: Any, events: Events
     ) -> pb.ListOrganizationConnectionsResponse:
         with self.state.store.transaction() as tx:
-            return self._listing(
-                tx,
-                pb.ListOrganizationConnectionsResponse,
-                request.page_size,
-                request.page_token,
-                Match("org"),
-            )
+            return self._listing(tx, pb.ListOrganizationConnectionsResponse, request, Match("org"))
 
     @handler
     async def search_organization_connections(
@@ -373,15 +369,14 @@ class ConnectionService(Service, connections_connect.ConnectionService):
 
             def matches(c: pb.Connection) -> bool:
                 return (
-                    c.HasField("organization_id")
-                    and (not r.HasField("status") or c.status == r.status)
+                    (not r.HasField("status") or c.status == r.status)
                     and (not r.HasField("connection_type") or c.type == r.connection_type)
                     and (not r.HasField("enabled") or c.enabled == r.enabled)
                     and _matches(c, query, provider, c.organization_id, org_name(c.organization_id))
                 )
 
             return self._listing(
-                tx, pb.SearchOrganizationConnectionsResponse, r.page_size, r.page_token, matches
+                tx, pb.SearchOrganizationConnectionsResponse, r, Match("org"), matches, ("organization",)
             )
 
     @handler
@@ -390,15 +385,12 @@ class ConnectionService(Service, connections_connect.ConnectionService):
     ) -> pb.ListAppConnectionsResponse:
         query, provider = request.query.lower(), request.provider.lower()
         with self.state.store.transaction() as tx:
-            env_ids = [c.id for c in tx.all(KIND, pb.Connection, parent="")]
-            apps = {i for i in env_ids if (f := tx.get(FLAGS, i, pb.Flags)) is not None and f.is_app}
-            return self._listing(
-                tx,
-                pb.ListAppConnectionsResponse,
-                request.page_size,
-                request.page_token,
-                lambda c: c.id in apps and _matches(c, query, provider),
-            )
+
+            def app(c: pb.Connection) -> bool:
+                flags = tx.get(FLAGS, c.id, pb.Flags)
+                return flags is not None and flags.is_app and _matches(c, query, provider)
+
+            return self._listing(tx, pb.ListAppConnectionsResponse, request, Match("env"), app, (FLAGS,))
 
     # --- update / delete / toggle ----------------------------------------------------------------------
 

@@ -17,7 +17,15 @@ from scalekit_api.v1.mcp import mcp_pb2 as pb
 from scalekit_py.emulator import _status
 from scalekit_py.emulator.agentkit import accounts
 from scalekit_py.emulator.agentkit import mcp as model
-from scalekit_py.emulator.services._base import Events, Service, handler, new_id, require_fields, timestamp
+from scalekit_py.emulator.services._base import (
+    Events,
+    Service,
+    handler,
+    listing_key,
+    new_id,
+    require_fields,
+    timestamp,
+)
 from scalekit_py.emulator.state import EmulatorState
 from scalekit_py.emulator.store import Tx
 
@@ -157,6 +165,7 @@ class McpService(Service, mcp_connect.McpService):
                 page_size=request.page_size,
                 page_token=request.page_token,
                 where=keep,
+                key=listing_key(request),
             )
         return pb.ListMcpConfigsResponse(configs=page.items, **page.cursor())  # type: ignore[arg-type]
 
@@ -213,7 +222,6 @@ class McpService(Service, mcp_connect.McpService):
                 return (
                     (not f.id or i.id == f.id)
                     and (not f.name or i.name == f.name)
-                    and (not config_id or tx.parent_of(model.INSTANCE_KIND, i.id) == config_id)
                     and (not f.user_identifier or i.user_identifier == f.user_identifier)
                     and (not search or search in i.name.lower())
                 )
@@ -223,7 +231,9 @@ class McpService(Service, mcp_connect.McpService):
                 pb.McpInstance,
                 page_size=request.page_size,
                 page_token=request.page_token,
+                parent=config_id or None,
                 where=keep,
+                key=f"{config_id}|{listing_key(request)}",
             )
             items = [model.instance_view(tx, i) for i in page.items]  # type: ignore[arg-type]
         return pb.ListMcpInstancesResponse(instances=items, **page.cursor())

@@ -25,7 +25,7 @@ from scalekit_api.v1.users import users_pb2
 from scalekit_py.emulator import _status
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id, require_fields
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx, secret_digest
+from scalekit_py.emulator.store import Match, Tx, secret_digest
 
 KIND = "api_token"
 REVOKED = "api_token_revoked"
@@ -200,19 +200,20 @@ class ApiTokenService(Service, tokens_connect.ApiTokenService):
             user_id = request.user_id if request.HasField("user_id") else ""
             if user_id and tx.get("user", user_id, users_pb2.User) is None:
                 raise _status.not_found("user", user_id)
-            revoked = {t.token_id for t in tx.all(REVOKED, pb.Token, parent=org_id)}
             now = int(self.state.clock() * 1e9)
+            tag = f"org:{org_id}/user:{user_id}" if user_id else f"org:{org_id}"
 
             def active(token: pb.Token) -> bool:
-                if token.token_id in revoked:
+                if tx.get(REVOKED, token.token_id, pb.Token) is not None:
                     return False
-                if token.HasField("expiry") and token.expiry.ToNanoseconds() <= now:
-                    return False
-                return not user_id or token.user_id == user_id
+                return not token.HasField("expiry") or token.expiry.ToNanoseconds() > now
 
+            # The set of live tokens changes by writes (of either kind) or when the next one expires.
+            next_expiry = tx.min_num(KIND, Match(tag, num_above=now))
             page = tx.page(
-                KIND, pb.Token, page_size=request.page_size, page_token=request.page_token, parent=org_id,
-                where=active, max_size=30,
+                KIND, pb.Token, page_size=request.page_size, page_token=request.page_token,
+                match=Match(tag), where=active, key=f"next_expiry:{next_expiry}", reads=(REVOKED,),
+                max_size=30,
             )  # fmt: skip
             tokens = [self._view(tx, t) for t in page.items]  # type: ignore[arg-type]
         return pb.ListTokensResponse(
