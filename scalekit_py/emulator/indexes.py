@@ -19,6 +19,7 @@ calls them on every write, in the write's transaction; a list handler names the 
 - ``connection``: ``"org"`` when it belongs to an organization, else ``"env"``.
 - ``api_token``: ``"org:<organization id>"`` and, for a user's token, ``"org:<organization id>/user:<user
   id>"``; number: the expiry in ns (0: none), so a listing finds the next token to expire.
+- ``domain``: ``"org:<organization id>/type:<domain type number>"`` (``ListDomains(domain_type=...)``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 from scalekit_api.v1.connections import connections_pb2
 from scalekit_api.v1.directories import directories_pb2
+from scalekit_api.v1.domains import domains_pb2
 from scalekit_api.v1.organizations import organizations_pb2
 from scalekit_api.v1.roles import roles_pb2
 from scalekit_api.v1.sessions import sessions_pb2
@@ -106,6 +108,11 @@ def _api_token(token: Any, parent: str) -> Iterable[Entry]:
         yield Entry(f"org:{token.organization_id}/user:{token.user_id}", num=expiry)
 
 
+def _domain(domain: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(domain, domains_pb2.Domain)
+    yield Entry(f"org:{parent}/type:{domain.domain_type}")
+
+
 INDEXERS: dict[str, Indexer] = {
     "user": (users_pb2.User, _user),
     "organization": (organizations_pb2.Organization, _organization),
@@ -115,4 +122,5 @@ INDEXERS: dict[str, Indexer] = {
     "permission": (roles_pb2.Permission, _permission),
     "connection": (connections_pb2.Connection, _connection),
     "api_token": (tokens_pb2.Token, _api_token),
+    "domain": (domains_pb2.Domain, _domain),
 }

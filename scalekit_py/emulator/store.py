@@ -262,6 +262,30 @@ class Tx:
         value = self._conn.execute(sql, src.args).fetchone()[0]
         return None if value is None else int(value)
 
+    def page_numbered(
+        self,
+        kind: str,
+        msg_type: type[M],
+        *,
+        page_size: int,
+        page_number: int,
+        parent: str | None = None,
+        match: Match | None = None,
+        default_size: int = 10,
+        max_size: int = 100,
+    ) -> list[M]:
+        """A 1-based numbered page (for the RPCs that page by number rather than by token), in creation
+        order, in SQL: the skipped rows are index steps, no document before the page is read."""
+        size = min(page_size or default_size, max_size)
+        offset = (max(page_number, 1) - 1) * size
+        src = (
+            store_index.tags_source(kind, match)
+            if match is not None
+            else store_index.docs_source(kind, parent)
+        )
+        sql = f"SELECT {src.data} FROM {src.rows_from} WHERE {src.where} ORDER BY t.seq LIMIT ? OFFSET ?"  # noqa: S608
+        return [msg_type.FromString(r[0]) for r in self._conn.execute(sql, [*src.args, size, offset])]
+
     def page(
         self,
         kind: str,

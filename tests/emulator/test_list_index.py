@@ -20,9 +20,11 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from scalekit_api.v1.commons import commons_pb2
 from scalekit_api.v1.connections import connections_pb2, connections_pb2_grpc
 from scalekit_api.v1.directories import directories_pb2, directories_pb2_grpc
+from scalekit_api.v1.domains import domains_pb2, domains_pb2_grpc
 from scalekit_api.v1.organizations import organizations_pb2, organizations_pb2_grpc
 from scalekit_api.v1.roles import roles_pb2, roles_pb2_grpc
 from scalekit_api.v1.sessions import sessions_pb2, sessions_pb2_grpc
+from scalekit_api.v1.tokens import tokens_pb2, tokens_pb2_grpc
 from scalekit_api.v1.users import users_pb2, users_pb2_grpc
 from scalekit_py.emulator import Emulator
 from scalekit_py.emulator.indexes import search_text
@@ -296,3 +298,39 @@ def test_search_text_keeps_fields_apart() -> None:
         assert tx.count("user", Match("", contains="anabo")) == 0
         assert tx.count("user", Match("", contains="ana")) == 1
     store.close()
+
+
+def test_domains_connections_and_tokens_page_on_the_index(
+    emulator: Emulator, grpc_channel: grpc.Channel, traced: list[str]
+) -> None:
+    org_id = _org(grpc_channel, "idx-domains")
+    domains = domains_pb2_grpc.DomainServiceStub(grpc_channel)
+    made = []
+    for i in range(7):
+        kind = domains_pb2.ORGANIZATION_DOMAIN if i % 2 else domains_pb2.ALLOWED_EMAIL_DOMAIN
+        spec = domains_pb2.CreateDomain(domain=f"idx{i}.example.com", domain_type=kind)
+        reply = domains.CreateDomain(domains_pb2.CreateDomainRequest(organization_id=org_id, domain=spec))
+        made.append((reply.domain.id, kind))
+
+    def numbered(number: int, kind: int = 0) -> list[str]:
+        request = domains_pb2.ListDomainRequest(organization_id=org_id, domain_type=kind)  # type: ignore[arg-type]
+        request.page_size.value, request.page_number.value = 3, number
+        return [d.id for d in domains.ListDomains(request).domains]
+
+    every = [d for d, _ in made]
+    assert [numbered(n) for n in (1, 2, 3, 4)] == [every[0:3], every[3:6], every[6:], []]
+    org_domains = [d for d, k in made if k == domains_pb2.ORGANIZATION_DOMAIN]
+    assert [numbered(n, domains_pb2.ORGANIZATION_DOMAIN) for n in (1, 2)] == [org_domains[:3], []]
+    _assert_indexed(emulator, traced, lambda: numbered(2, domains_pb2.ALLOWED_EMAIL_DOMAIN))
+
+    conns = connections_pb2_grpc.ConnectionServiceStub(grpc_channel)
+    search = connections_pb2.SearchOrganizationConnectionsRequest(query="idx", page_size=2)
+    _assert_indexed(emulator, traced, lambda: conns.SearchOrganizationConnections(search))
+    apps = connections_pb2.ListAppConnectionsRequest(page_size=2)
+    _assert_indexed(emulator, traced, lambda: conns.ListAppConnections(apps))
+
+    tokens = tokens_pb2_grpc.ApiTokenServiceStub(grpc_channel)
+    tokens.CreateToken(tokens_pb2.CreateTokenRequest(token=tokens_pb2.CreateToken(organization_id=org_id)))
+    listing = tokens_pb2.ListTokensRequest(organization_id=org_id, page_size=5)
+    _assert_indexed(emulator, traced, lambda: tokens.ListTokens(listing))
+    assert tokens.ListTokens(listing).total_count == 1

@@ -30,7 +30,6 @@ __all__ = [
     "listing_key",
     "new_id",
     "org_id_for",
-    "page_numbered",
     "require_fields",
     "timestamp",
 ]
@@ -114,13 +113,6 @@ def org_id_for(tx: Tx, organization_id: str = "", external_id: str = "") -> str:
     raise _status.invalid_argument(
         [("organization_id", "organization_id or external_id is required", "required")]
     )
-
-
-def page_numbered(items: list[Req], page_size: int, page_number: int, default_size: int = 10) -> list[Req]:
-    """A 1-based numbered page (for the RPCs that page by number rather than by token)."""
-    size = min(page_size or default_size, 100)
-    start = (max(page_number, 1) - 1) * size
-    return items[start : start + size]
 
 
 def has_field(message: Message, name: str) -> bool:

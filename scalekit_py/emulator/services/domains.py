@@ -12,9 +12,9 @@ from google.protobuf.empty_pb2 import Empty
 from scalekit_api.v1.domains import domains_connect
 from scalekit_api.v1.domains import domains_pb2 as pb
 from scalekit_py.emulator import _status
-from scalekit_py.emulator.services._base import Events, Service, handler, new_id, org_id_for, page_numbered
+from scalekit_py.emulator.services._base import Events, Service, handler, new_id, org_id_for
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 KIND = "domain"
 # Labels of letters, digits, ``_`` and inner hyphens, at least two of them, a letter in the last one.
@@ -115,14 +115,13 @@ class DomainService(Service, domains_connect.DomainService):
     ) -> pb.ListDomainResponse:
         with self.state.store.transaction() as tx:
             org_id = org_id_for(tx, request.organization_id, request.external_id)
-            domains = [
-                d
-                for d in tx.all(KIND, pb.Domain, parent=org_id)
-                if not request.domain_type or d.domain_type == request.domain_type
-            ]
-        size = request.page_size.value if request.HasField("page_size") else 0
-        number = request.page_number.value if request.HasField("page_number") else 1
-        page = page_numbered(domains, size, number)
+            size = request.page_size.value if request.HasField("page_size") else 0
+            number = request.page_number.value if request.HasField("page_number") else 1
+            of_type = Match(f"org:{org_id}/type:{request.domain_type}") if request.domain_type else None
+            page = tx.page_numbered(
+                KIND, pb.Domain, page_size=size, page_number=number, parent=None if of_type else org_id,
+                match=of_type,
+            )  # fmt: skip
         return pb.ListDomainResponse(page_size=len(page), page_number=max(number, 1), domains=page)
 
 
