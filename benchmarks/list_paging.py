@@ -63,6 +63,17 @@ from scalekit_py.emulator import Emulator
 Metadata = tuple[tuple[str, str], ...]
 TIMEOUT = 300
 
+RPCS = (
+    "ListOrganization", "SearchOrganization", "ListOrganizationConnections",
+    "SearchOrganizationConnections", "ListAppConnections", "ListDomains", "ListDirectoryUsers",
+    "ListDirectoryGroups", "ListUsers", "SearchUsers", "SearchOrganizationUsers", "ListOrganizationUsers",
+    "GetUserSessions", "ListPermissions", "ListTokens", "ListEvents", "ListEventsPaginated",
+    "ListOrganizationClients", "ListResources", "ListResourceUserConsents", "ListClient",
+    "ListConnectedAccounts", "SearchConnectedAccounts", "ListTools", "ListScopedTools",
+    "ListAvailableTools", "ListMcpConfigs", "ListMcpInstances", "ListProviders",
+)  # fmt: skip
+"""The paged list RPCs of the emulator, one case each (:func:`build_cases`), in table order."""
+
 
 @dataclass(frozen=True)
 class Case:
@@ -132,7 +143,7 @@ def build_cases(channel: grpc.Channel, p: Parents, size: int) -> list[Case]:
         page_number=Int32Value(value=1),
         domain_type=domains_pb2.ALLOWED_EMAIL_DOMAIN,
     )
-    return [
+    cases = [
         Case(
             "ListOrganization", "", orgs.ListOrganization,
             organizations_pb2.ListOrganizationsRequest(page_size=100), "organizations", 100, size,
@@ -289,6 +300,8 @@ def build_cases(channel: grpc.Channel, p: Parents, size: int) -> list[Case]:
             "providers", 100, half,
         ),
     ]  # fmt: skip
+    assert tuple(c.rpc for c in cases) == RPCS, "one case per RPC of RPCS, in its order"
+    return cases
 
 
 def _call(case: Case, request: Any, meta: Metadata) -> Any:
