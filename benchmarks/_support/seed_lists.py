@@ -279,14 +279,12 @@ def fill_org_connections(emu: Emulator, p: Parents, size: int) -> None:
 
 def fill_app_connections(emu: Emulator, p: Parents, size: int) -> None:
     """``CreateEnvironmentConnection`` x size: OAUTH app connections (``flags.is_app``), provider key
-    cycling hubspot, salesforce, slack, github, google. Each gets an explicit ``key_id``: the one the
-    emulator makes up has a 32-bit random suffix, which collides (ALREADY_EXISTS) around 50k."""
+    cycling hubspot, salesforce, slack, github, google; the emulator makes up each ``key_id``."""
     svc = ConnectionService(emu.state)
 
     def make(i: int) -> Awaitable[Any]:
         key = APP_KEYS[i % len(APP_KEYS)]
         spec = connections_pb2.CreateConnection(type=connections_pb2.OAUTH, provider_key=key)
-        spec.key_id = f"{key}-bench{i}"
         request = connections_pb2.CreateEnvironmentConnectionRequest(
             connection=spec, flags=connections_pb2.Flags(is_app=True)
         )
@@ -467,65 +465,28 @@ def fill_events(emu: Emulator, p: Parents, size: int) -> None:
 
 
 def fill_directory(emu: Emulator, p: Parents, size: int) -> None:
-    """``size`` users and ``size`` groups pushed into the bench directory, as ``add_directory_user`` /
-    ``add_directory_group`` write them (same fields, saved with their ``_store``, which also marks the
-    directory synced), minus their lookup of an existing user/group by email/external id: that reads
-    the whole directory per push (O(n^2) to seed). Every new: emails and external ids are unique.
-    Users with an odd ``i`` are members of ``p.group_id``."""
-    state = emu.state
-    now = timestamp(state.clock())
-    with state.store.transaction() as tx:
-        group = tx.get(_directory_idp.GROUP, p.group_id, directories_pb2.DirectoryGroup)
-        assert group is not None
-    for first in range(0, size, BATCH):
-        with state.store.transaction() as tx:
-            directory = _directory_idp._pushable(tx, p.dir_id)
-            for i in range(first, min(first + BATCH, size)):
-                email = f"{TEAMS[i % 4]}.dir{i}@bench.example.com"
-                user = directories_pb2.DirectoryUser(
-                    id=f"diruser_9{i:016d}",
-                    email=email,
-                    given_name="Bench",
-                    family_name=TEAMS[i % 4].title(),
-                    preferred_username=email,
-                    emails=[email],
-                )
-                if i % 2:
-                    user.groups.add(id=group.id, display_name=group.display_name)
-                user.updated_at.CopyFrom(now)
-                user.user_detail.update(
-                    {"email": email, "given_name": user.given_name, "family_name": user.family_name}
-                )
-                _directory_idp._store(tx, _directory_idp.USER, user, directory, True)
-                extra = directories_pb2.DirectoryGroup(
-                    id=f"dirgroup_9{i:016d}", display_name=f"{TEAMS[i % 4].title()} group {i}"
-                )
-                extra.updated_at.CopyFrom(now)
-                extra.group_detail.update({"external_id": f"bench-group-{i}"})
-                _directory_idp._store(tx, _directory_idp.GROUP, extra, directory, True)
+    """``size`` users and ``size`` groups pushed into the bench directory through the emulator's IdP
+    simulation (``add_directory_user`` / ``add_directory_group``, one transaction each, matched by their
+    unique keys). Users with an odd ``i`` are members of ``p.group_id``."""
+    for i in range(size):
+        email = f"{TEAMS[i % 4]}.dir{i}@bench.example.com"
+        groups = [p.group_id] if i % 2 else []
+        family = TEAMS[i % 4].title()
+        _directory_idp.add_directory_user(
+            emu.state, p.dir_id, email, given_name="Bench", family_name=family, groups=groups
+        )
+        name = f"{family} group {i}"
+        _directory_idp.add_directory_group(emu.state, p.dir_id, name, external_id=f"bench-group-{i}")
 
 
 def fill_consents(emu: Emulator, p: Parents, size: int) -> None:
-    """``size`` consents of ``p.resource_client_id``, as ``m2m.record_consent`` writes a new one
-    (``resource_consent``, parent the resource: id, external user id, client id and name, scopes, grant
-    time), minus its search for an existing consent of the same user, which reads every consent of the
-    resource (O(n^2) to seed). External user id ``<team>-user-<i>``."""
+    """``size`` consents of ``p.resource_client_id`` recorded by ``m2m.record_consent`` (what the
+    emulator's ``/oauth/authorize`` calls when a user approves), external user id ``<team>-user-<i>``."""
     now = emu.state.clock()
-    with emu.state.store.transaction() as tx:
-        client = tx.get(m2m.CLIENT, p.resource_client_id, clients_pb2.M2MClient)
-        assert client is not None
     for first in range(0, size, BATCH):
         with emu.state.store.transaction() as tx:
             for i in range(first, min(first + BATCH, size)):
-                consent = clients_pb2.ResourceUserConsent(
-                    id=f"usrcnst_9{i:016d}",
-                    external_user_id=f"{TEAMS[i % 4]}-user-{i}",
-                    client_id=client.client_id,
-                    client_name=client.name,
-                    scopes=["read"],
-                )
-                consent.granted_at.FromNanoseconds(int(now * 1e9))
-                tx.insert(m2m.CONSENT, consent.id, consent, parent=p.resource_id)
+                m2m.record_consent(tx, p.resource_client_id, f"{TEAMS[i % 4]}-user-{i}", ["read"], now)
 
 
 def fill_tools(emu: Emulator, p: Parents, size: int) -> None:

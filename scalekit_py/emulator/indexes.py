@@ -11,7 +11,7 @@ calls them on every write, in the write's transaction; a list handler names the 
 - ``directory_user``: ``"dir:<directory id>"`` and ``"dir:<directory id>/group:<group id>"`` per group;
   number: the update time in ns (``updated_after``).
 - ``directory_group``: ``"dir:<directory id>"``; number: the update time in ns; text: the external id
-  (the group selection).
+  (the group selection); and ``"dir:<directory id>/name:<display name>"``.
 - ``session``: ``"user:<user id>"``; number: the creation time in ns; text: the status. An active session
   also has ``"active:<user id>"`` with its expiry (the earlier deadline) in ns, so a listing expires only
   the sessions that are due instead of reading every one.
@@ -37,7 +37,7 @@ from scalekit_api.v1.tokens import tokens_pb2
 from scalekit_api.v1.users import users_pb2
 from scalekit_py.emulator.store_index import Entry, Indexer
 
-__all__ = ["INDEXERS", "SEPARATOR", "search_text"]
+__all__ = ["INDEXERS", "SEPARATOR", "group_name_tag", "search_text"]
 
 # Joins the searchable fields of one document; a query containing it matches nothing (as a substring of
 # one field could not contain it either).
@@ -66,6 +66,12 @@ def _organization(org: Any, parent: str) -> Iterable[Entry]:
     yield Entry(f"ext:{org.external_id}")
 
 
+def group_name_tag(directory_id: str, display_name: str) -> str:
+    """The list of a directory's groups with this display name (how an IdP push without an external id
+    finds its group)."""
+    return f"dir:{directory_id}/name:{display_name}"
+
+
 def _directory_user(user: Any, parent: str) -> Iterable[Entry]:
     assert isinstance(user, directories_pb2.DirectoryUser)
     updated = user.updated_at.ToNanoseconds()
@@ -79,6 +85,7 @@ def _directory_group(group: Any, parent: str) -> Iterable[Entry]:
     value = group.group_detail.fields.get("external_id")
     external_id = value.string_value if value is not None else ""
     yield Entry(f"dir:{parent}", num=group.updated_at.ToNanoseconds(), text=external_id)
+    yield Entry(group_name_tag(parent, group.display_name))
 
 
 def _session(session: Any, parent: str) -> Iterable[Entry]:

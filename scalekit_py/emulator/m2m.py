@@ -253,14 +253,8 @@ def record_consent(
     resource = tx.get(RESOURCE, client.resource_id, pb.Resource)
     if resource is None:
         raise _status.not_found("resource", client.resource_id)
-    existing = next(
-        (
-            c
-            for c in tx.all(CONSENT, pb.ResourceUserConsent, parent=resource.id)
-            if c.client_id == client_id and c.external_user_id == external_user_id
-        ),
-        None,
-    )
+    key = f"{client_id}:{external_user_id}"  # one consent per (client, user): its unique key
+    existing = tx.find(CONSENT, "client_user", key, pb.ResourceUserConsent)
     consent = existing or pb.ResourceUserConsent(
         id=new_id("usrcnst"), external_user_id=external_user_id, client_id=client_id
     )
@@ -268,7 +262,7 @@ def record_consent(
     consent.scopes[:] = list(dict.fromkeys([*consent.scopes, *scopes]))
     consent.granted_at.FromNanoseconds(int(now * 1e9))
     if existing is None:
-        tx.insert(CONSENT, consent.id, consent, parent=resource.id)
+        tx.insert(CONSENT, consent.id, consent, parent=resource.id, unique={"client_user": key})
     else:
         tx.update(CONSENT, consent.id, consent)
     return consent

@@ -28,8 +28,10 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "domain": ("scalekit.v1.domains.Domain", "organization id", ("domain",)),
     "connection": ("scalekit.v1.connections.Connection", "organization id ('' = environment)", ("key_id",)),
     "directory": ("scalekit.v1.directories.Directory", "organization id", ()),
-    "directory_user": ("scalekit.v1.directories.DirectoryUser", "directory id", ()),
-    "directory_group": ("scalekit.v1.directories.DirectoryGroup", "directory id", ()),
+    # directory_user unique "email" = "<directory id>:<lower-cased email>"; directory_group unique
+    # "external_id" = "<directory id>:<the IdP's group id>" (what an IdP push is matched by)
+    "directory_user": ("scalekit.v1.directories.DirectoryUser", "directory id", ("email",)),
+    "directory_group": ("scalekit.v1.directories.DirectoryGroup", "directory id", ("external_id",)),
     "user": ("scalekit.v1.users.User (memberships inside)", "", ("email", "external_id")),
     "session": ("scalekit.v1.sessions.SessionDetails", "user id", ()),
     # role unique key "scope_name" = "<organization id or ''>:<role name>"

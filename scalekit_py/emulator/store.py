@@ -237,10 +237,12 @@ class Tx:
             )
         return [msg_type.FromString(r[0]) for r in rows]
 
-    def select(self, kind: str, msg_type: type[M], match: Match) -> list[M]:
-        """Every document of a kind that the list index entries ``match`` selects, in list order."""
+    def select(self, kind: str, msg_type: type[M], match: Match, *, ordered: bool = True) -> list[M]:
+        """Every document of a kind that the list index entries ``match`` selects, in list order (or, with
+        ``ordered=False``, in any order: then a number range reads only its own entries)."""
         src = store_index.tags_source(kind, match)
-        sql = f"SELECT {src.data} FROM {src.rows_from} WHERE {src.where} ORDER BY t.seq"  # noqa: S608
+        order = " ORDER BY t.seq" if ordered else ""
+        sql = f"SELECT {src.data} FROM {src.rows_from} WHERE {src.where}{order}"  # noqa: S608
         return [msg_type.FromString(r[0]) for r in self._conn.execute(sql, src.args)]
 
     def count(self, kind: str, match: Match) -> int:

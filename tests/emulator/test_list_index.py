@@ -138,6 +138,9 @@ def test_sessions_permissions_connections_page_on_the_index(
         traced,
         lambda: sessions.GetUserSessions(sessions_pb2.UserSessionDetailsRequest(user_id=user_id, filter=flt)),
     )
+    # The expiry sweep before the page reads only the sessions that are due: a range of the number index.
+    plans = _plans(emulator.state.store, list(traced))
+    assert any("INDEX tags_by_num (kind=? AND tag=? AND num<?)" in p for p in plans), plans
     perms = roles_pb2_grpc.RolesServiceStub(grpc_channel)
     for kind in (roles_pb2.ALL, roles_pb2.SCALEKIT, roles_pb2.ENVIRONMENT):
         request = roles_pb2.ListPermissionsRequest(type=kind)

@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from scalekit_api.v1.directories import directories_pb2 as pb
+from scalekit_py.emulator.indexes import group_name_tag
 from scalekit_py.emulator.services._base import new_id, timestamp
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx, secret_digest
+from scalekit_py.emulator.store import Match, Tx, secret_digest
 
 KIND = "directory"
 USER = "directory_user"
@@ -36,6 +37,14 @@ def _ns(ts: Timestamp) -> int:
 def _external_id(group: pb.DirectoryGroup) -> str:
     value = group.group_detail.fields.get("external_id")
     return value.string_value if value is not None else ""
+
+
+def _group(tx: Tx, directory_id: str, group_id: str) -> pb.DirectoryGroup:
+    """A group of this directory; KeyError when there is none."""
+    group = tx.get(GROUP, group_id, pb.DirectoryGroup)
+    if group is None or tx.parent_of(GROUP, group_id) != directory_id:
+        raise KeyError(group_id)
+    return group
 
 
 def delete_directory_tree(tx: Tx, dir_id: str) -> None:
@@ -64,13 +73,19 @@ def _pushable(tx: Tx, directory_id: str) -> pb.Directory:
 
 
 def _store(
-    tx: Tx, kind: str, doc: pb.DirectoryUser | pb.DirectoryGroup, directory: pb.Directory, new: bool
+    tx: Tx,
+    kind: str,
+    doc: pb.DirectoryUser | pb.DirectoryGroup,
+    directory: pb.Directory,
+    new: bool,
+    unique: dict[str, str],
 ) -> None:
-    """Save a pushed user or group and mark the directory as just synced."""
+    """Save a pushed user or group (with its unique key within the directory: what a later push is
+    matched by) and mark the directory as just synced."""
     if new:
-        tx.insert(kind, doc.id, doc, parent=directory.id)
+        tx.insert(kind, doc.id, doc, parent=directory.id, unique=unique)
     else:
-        tx.update(kind, doc.id, doc)
+        tx.update(kind, doc.id, doc, unique=unique)
     _touch_synced(tx, directory, doc.updated_at.ToNanoseconds() / 1e9)
 
 
@@ -102,18 +117,18 @@ def add_directory_group(
     """
     with state.store.transaction() as tx:
         directory = _pushable(tx, directory_id)
-        same = [
-            g
-            for g in tx.all(GROUP, pb.DirectoryGroup, parent=directory_id)
-            if (_external_id(g) == external_id if external_id else g.display_name == display_name)
-        ]
+        if external_id:
+            found = tx.find(GROUP, "external_id", f"{directory_id}:{external_id}", pb.DirectoryGroup)
+            same = [found] if found is not None else []
+        else:
+            same = tx.select(GROUP, pb.DirectoryGroup, Match(group_name_tag(directory_id, display_name)))
         group = same[0] if same else pb.DirectoryGroup(id=new_id("dirgroup"))
         ext = external_id or _external_id(group) or new_id("ext")
         group.display_name = display_name
         group.updated_at.CopyFrom(timestamp(state.clock()))
         group.group_detail.Clear()
         group.group_detail.update({**(detail or {}), "external_id": ext})
-        _store(tx, GROUP, group, directory, not same)
+        _store(tx, GROUP, group, directory, not same, {"external_id": f"{directory_id}:{ext}"})
     _emit(state, "group_updated" if same else "group_created", directory, group_id=group.id)
     return group
 
@@ -140,10 +155,13 @@ def add_directory_user(
     """
     with state.store.transaction() as tx:
         directory = _pushable(tx, directory_id)
-        known = {g.id: g for g in tx.all(GROUP, pb.DirectoryGroup, parent=directory_id)}
-        refs = [pb.DirectoryGroup(id=g, display_name=known[g].display_name) for g in dict.fromkeys(groups)]
-        users = tx.all(USER, pb.DirectoryUser, parent=directory_id)
-        same = [u for u in users if u.email.lower() == email.lower()]
+        refs = [
+            pb.DirectoryGroup(id=g, display_name=_group(tx, directory_id, g).display_name)
+            for g in dict.fromkeys(groups)
+        ]
+        key = f"{directory_id}:{email.lower()}"
+        found = tx.find(USER, "email", key, pb.DirectoryUser)
+        same = [found] if found is not None else []
         user = same[0] if same else pb.DirectoryUser(id=new_id("diruser"))
         user.email = email
         user.given_name = given_name or user.given_name
@@ -156,7 +174,7 @@ def add_directory_user(
         user.user_detail.Clear()
         profile = {"email": email, "given_name": user.given_name, "family_name": user.family_name}
         user.user_detail.update({**profile, **(detail or {})})
-        _store(tx, USER, user, directory, not same)
+        _store(tx, USER, user, directory, not same, {"email": key})
     _emit(state, "user_updated" if same else "user_created", directory, user_id=user.id)
     return user
 
