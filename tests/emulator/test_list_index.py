@@ -337,3 +337,30 @@ def test_domains_connections_and_tokens_page_on_the_index(
     listing = tokens_pb2.ListTokensRequest(organization_id=org_id, page_size=5)
     _assert_indexed(emulator, traced, lambda: tokens.ListTokens(listing))
     assert tokens.ListTokens(listing).total_count == 1
+
+
+def test_idp_pushes_find_their_user_or_group_without_reading_the_directory(
+    emulator: Emulator, grpc_channel: grpc.Channel, traced: list[str]
+) -> None:
+    org_id = _org(grpc_channel, "idx-idp-push")
+    stub = directories_pb2_grpc.DirectoryServiceStub(grpc_channel)
+    spec = directories_pb2.CreateDirectory(
+        directory_type=directories_pb2.SCIM, directory_provider=directories_pb2.OKTA
+    )
+    request = directories_pb2.CreateDirectoryRequest(organization_id=org_id, directory=spec)
+    d = stub.CreateDirectory(request).directory
+    stub.EnableDirectory(directories_pb2.ToggleDirectoryRequest(organization_id=org_id, id=d.id))
+    group = add_directory_group(emulator.state, d.id, "Engineers", external_id="g-eng")
+    named = add_directory_group(emulator.state, d.id, "Named only")
+    one = add_directory_user(emulator.state, d.id, "push.one@example.com", groups=[group.id])
+    traced.clear()
+    again = add_directory_user(emulator.state, d.id, "PUSH.One@example.com", given_name="One")
+    assert add_directory_group(emulator.state, d.id, "Renamed", external_id="g-eng").id == group.id
+    assert add_directory_group(emulator.state, d.id, "Named only").id == named.id
+    whole = [q for q in traced if "FROM docs WHERE kind = 'directory_" in q and "parent =" in q]
+    assert not whole, whole
+    assert again.id == one.id  # matched by email, case-insensitively
+    assert again.given_name == "One"
+    assert [g.id for g in again.groups] == []
+    with pytest.raises(KeyError):  # a group of another directory (or none) is refused
+        add_directory_user(emulator.state, d.id, "push.two@example.com", groups=["dirgroup_missing"])

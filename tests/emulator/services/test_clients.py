@@ -116,7 +116,12 @@ def test_resource_events(service: ClientService, events: list[tuple[str, dict[st
     ).client
     with service.state.store.transaction() as tx:
         consent = m2m.record_consent(tx, client.client_id, "ext_1", ["read"], 1000.0)
-    assert consent is not None
+        again = m2m.record_consent(tx, client.client_id, "ext_1", ["write"], 1001.0)  # one per user
+        assert consent is not None
+        assert again is not None
+        assert again.id == consent.id
+        assert list(again.scopes) == ["read", "write"]
+        assert [c.id for c in tx.all(m2m.CONSENT, pb.ResourceUserConsent, parent=res.id)] == [consent.id]
     run(
         service.revoke_user_consent(
             pb.RevokeUserConsentRequest(client_id=client.client_id, consent_id=consent.id), None
