@@ -396,3 +396,26 @@ def test_lookups_by_name_read_no_list(emulator: Emulator, world: dict[str, str])
         if sql.lstrip().upper().startswith("SELECT"):
             plan = " | ".join(str(r[-1]) for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
             assert "SCAN" not in plan, (sql, plan)
+
+
+def test_a_query_count_is_carried_until_the_tools_change(
+    emulator: Emulator, grpc_channel: grpc.Channel, world: dict[str, str]
+) -> None:
+    stub = tools_pb2_grpc.ToolServiceStub(grpc_channel)
+    request = pb.ListToolsRequest(filter=pb.Filter(query="listing"), page_size=2)
+    first = stub.ListTools(request)
+    assert first.total_size > 4
+    counts: list[str] = []
+    conn = emulator.state.store._conn
+    conn.set_trace_callback(lambda sql: counts.append(sql) if "COUNT(" in sql else None)
+    try:
+        request.page_token = first.next_page_token
+        second = stub.ListTools(request)
+        assert not counts, counts  # the first page's count, carried
+        definition = _struct({"name": "listing_late_tool", "description": "a late one"})
+        stub.CreateTool(pb.CreateToolRequest(tool=pb.Tool(provider=world["crm0"], definition=definition)))
+        request.page_token = second.next_page_token
+        assert stub.ListTools(request).total_size == first.total_size + 1
+        assert counts  # a tool was written: counted again
+    finally:
+        conn.set_trace_callback(None)

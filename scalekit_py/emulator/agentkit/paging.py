@@ -15,8 +15,9 @@ chains one such pair per connected account. A page token is a cursor in the chai
 position in it it points after (an offset in a built-in segment, a store sequence in a stored one), so
 pages are stable under inserts like the store's own tokens. The previous-page token points ``page_size``
 entries back (what the offset tokens this replaces did). ``total_size`` is exact: the built-ins counted in
-memory plus each stored list's count (O(1) from the index's counts for a plain list; a query filter is
-counted in SQL, without decoding a document).
+memory plus each stored list's count: O(1) from the index's counts for a plain list; a list filtered by a
+query is counted in SQL on the first page (no document decoded) and the count is carried in the tokens
+with a stamp of the lists' state, as :meth:`Tx.page <scalekit_py.emulator.store.Tx.page>` does.
 
 Tokens of the offset format used before (``off:<n>``) and anything else not issued here are refused with
 ``ValueError("invalid page_token")`` (the handler answers INVALID_ARGUMENT).
@@ -84,26 +85,44 @@ class Paged:
         }
 
 
-def _token(segment: int, after: int) -> str:
-    return base64.urlsafe_b64encode(f"ak:{segment}:{after}".encode()).decode().rstrip("=")
+@dataclass(frozen=True)
+class _Cursor:
+    """What a token holds: the segment and the position in it that the page starts after and, when the
+    list has filtered stored parts, their count with the stamp of the state it was counted in."""
+
+    segment: int = 0
+    after: int = 0
+    counted: int | None = None
+    stamp: str = ""
+
+    def encode(self) -> str:
+        raw = f"ak:{self.segment}:{self.after}"
+        if self.counted is not None:
+            raw += f":{self.counted}:{self.stamp}"
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _cursor(token: str) -> tuple[int, int]:
+def _decode(token: str) -> _Cursor:
     if not token:
-        return 0, 0
+        return _Cursor()
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        prefix, segment, after = raw.split(":")
-        if prefix != "ak" or int(segment) < 0 or int(after) < 0:
+        parts = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(":")
+        if parts[0] != "ak" or len(parts) not in (3, 5):
             raise ValueError
-        return int(segment), int(after)
+        numbers = [int(p) for p in parts[1:4]]
+        if min(numbers) < 0:
+            raise ValueError
+        if len(parts) == 5:
+            return _Cursor(numbers[0], numbers[1], numbers[2], parts[4])
+        return _Cursor(numbers[0], numbers[1])
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError("invalid page_token") from exc
 
 
 def _conn(tx: Tx) -> sqlite3.Connection:
     """The transaction's connection: the chained pages read list-index rows with their sequences, which
-    :meth:`Tx.page` does not expose (it pages one list, and cannot merge several or continue a chain)."""
+    :meth:`Tx.page` does not expose (it pages one list, and cannot merge several or continue a chain).
+    (A ``Tx`` method would be the tidier home; store.py is left alone while it changes elsewhere.)"""
     return tx._conn
 
 
@@ -129,14 +148,35 @@ def _before(tx: Tx, seg: Stored, up_to: int, n: int) -> list[int]:
     return list(heapq.merge(*lists, reverse=True))[:n]
 
 
-def _count(tx: Tx, seg: Segment) -> int:
-    if isinstance(seg, Items):
-        return len(seg.items)
-    total = 0
-    for match in seg.matches:
-        sql, args = store_index.tags_source(seg.kind, match).count()
-        total += int(_conn(tx).execute(sql, args).fetchone()[0])
-    return total
+def _count(tx: Tx, kind: str, match: Match) -> int:
+    sql, args = store_index.tags_source(kind, match).count()
+    return int(_conn(tx).execute(sql, args).fetchone()[0])
+
+
+def _total(tx: Tx, segments: Sequence[Segment], carried: _Cursor) -> tuple[int, int | None, str]:
+    """The list's size, and the count of its filtered stored parts with their stamp (to carry).
+
+    Built-ins are counted in memory and a plain stored list from the index's counts (O(1)); a filtered one
+    (a query) is counted in SQL on the first page, then carried in the tokens while the stamp (the store's
+    epoch, the lists, the write counts of their kinds: :meth:`Tx.page`'s) is unchanged."""
+    cheap, costly = 0, []
+    for seg in segments:
+        if isinstance(seg, Items):
+            cheap += len(seg.items)
+            continue
+        for match in seg.matches:
+            if match.plain:
+                cheap += _count(tx, seg.kind, match)
+            else:
+                costly.append((seg.kind, match))
+    if not costly:
+        return cheap, None, ""
+    stamp = tx._stamp([kind for kind, _ in costly], f"agentkit|{costly!r}")
+    if carried.counted is not None and carried.stamp == stamp:
+        counted = carried.counted
+    else:
+        counted = sum(_count(tx, kind, match) for kind, match in costly)
+    return cheap + counted, counted, stamp
 
 
 def _forward(
@@ -201,23 +241,29 @@ def page(
     Raises:
         ValueError: the token is not one this function issued (the handler answers INVALID_ARGUMENT).
     """
-    start, after = _cursor(page_token)
+    cursor = _decode(page_token)
+    start, after = cursor.segment, cursor.after
     if start >= len(segments):
         start, after = len(segments), 0
     size = max(min(page_size or default, limit), 1)
+    total, counted, stamp = _total(tx, segments, cursor)
+
+    def token(segment: int, after: int) -> str:
+        return _Cursor(segment, after, counted, stamp).encode()
+
     rows = list(_forward(tx, segments, start, after, size + 1))
     chunk = rows[:size]
-    next_token = _token(chunk[-1][0], chunk[-1][1]) if len(rows) > size else ""
+    next_token = token(chunk[-1][0], chunk[-1][1]) if len(rows) > size else ""
     before = _backward(tx, segments, start, after, size + 1)
     prev_token = ""
     if len(before) > size:
-        prev_token = _token(*before[size])
+        prev_token = token(*before[size])
     elif before:
-        prev_token = _token(0, 0)
+        prev_token = token(0, 0)
     return Paged(
         items=[m for _, _, m in chunk],
         segments=[s for s, _, _ in chunk],
         next_page_token=next_token,
         prev_page_token=prev_token,
-        total_size=sum(_count(tx, seg) for seg in segments),
+        total_size=total,
     )
