@@ -14,6 +14,11 @@ provider      connector    tools
 Both authorize with OAuth through the emulator's consent page. A provider's *connector* (the
 connection name that connected accounts, tools and the proxy use) is its identifier in lower case;
 its connection id is ``conn_ak_<connector>``.
+
+Lookups never read a whole list: built-ins are searched in memory, created providers by their unique
+``identifier`` key or the list index (``connector:<name>``, both connection names), created tools by their
+unique ``name`` key or the index (``provider:<P>``); see :mod:`scalekit_py.emulator.indexes`. The catalogue
+list RPCs chain the built-ins with those index lists (:mod:`.paging`).
 """
 
 from __future__ import annotations
@@ -33,7 +38,6 @@ __all__ = [
     "DEFAULT_TOOLS",
     "PROVIDER_KIND",
     "TOOL_KIND",
-    "all_providers",
     "all_tools",
     "auth_pattern",
     "connection_id",
@@ -187,12 +191,6 @@ BUILTIN_TOOLS: tuple[tools_pb2.Tool, ...] = (
         True,
     ),
 )
-
-
-def all_providers(tx: Tx) -> list[providers_pb2.Provider]:
-    """Built-in providers first, then the stored ones in creation order (reads every stored provider: for
-    the few callers that need them all; the list RPC pages on the index)."""
-    return [*BUILTIN_PROVIDERS, *tx.all(PROVIDER_KIND, providers_pb2.Provider)]
 
 
 def provider_named(tx: Tx, identifier: str) -> providers_pb2.Provider | None:
