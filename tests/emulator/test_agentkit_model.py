@@ -72,6 +72,7 @@ def test_paging_walks_and_refuses_foreign_tokens() -> None:
         base64.urlsafe_b64encode(b"seq:1").decode(),
         base64.urlsafe_b64encode(b"off:2").decode(),  # the offset tokens of before
         base64.urlsafe_b64encode(b"ak:0:-1").decode(),
+        base64.urlsafe_b64encode(b"ak:1:99999999999999999999").decode(),  # beyond SQLite's integers
     ):
         with pytest.raises(ValueError, match="page_token"):
             at(bad, 1)

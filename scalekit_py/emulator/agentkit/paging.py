@@ -110,7 +110,7 @@ def _decode(token: str) -> _Cursor:
         if parts[0] != "ak" or len(parts) not in (3, 5):
             raise ValueError
         numbers = [int(p) for p in parts[1:4]]
-        if min(numbers) < 0:
+        if min(numbers) < 0 or max(numbers) >= _END:
             raise ValueError
         if len(parts) == 5:
             return _Cursor(numbers[0], numbers[1], numbers[2], parts[4])
