@@ -5,11 +5,10 @@ Used by ``benchmarks/list_paging.py``. Two ways of writing, chosen per list:
 - **through the handler**: the service's own ``async`` handler is awaited in this process (as
   ``scalekit_py/emulator/seed.py`` does), without gRPC. Exactly what the RPC writes, at ~0.1-0.3 ms a
   document. Events are not recorded while seeding (``state.muted``, as for the emulator's own seed).
-- **through the store**, where the create path reads the whole list on every write (O(n) per write,
-  O(n^2) to seed: directory pushes, consents, tools, providers) or has no RPC (events): the same
-  documents, kinds, parents and unique keys, written by the emulator's module-level helpers where they
-  exist (``_directory_idp._store``, ``accounts.create``, ``event_log.record``) or mirrored line by line
-  from the handler (named in each function's docstring).
+- **through the emulator's module-level functions** where a list has no create RPC of its own (IdP
+  directory pushes, consents recorded by ``/oauth/authorize``, sessions, connected accounts, events):
+  ``add_directory_user`` / ``add_directory_group``, ``m2m.record_consent``, ``create_session``,
+  ``accounts.create``, ``event_log.record``.
 
 :func:`prepare` creates the parents (an organization, a directory, a user, a resource, ...) before the
 driver reads each list's baseline; the ``fill_*`` functions then add ``size`` documents. Every
@@ -27,7 +26,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 from google.protobuf import struct_pb2
-from google.protobuf.wrappers_pb2 import BoolValue
 
 from scalekit_api.v1.clients import clients_pb2
 from scalekit_api.v1.connected_accounts import connected_accounts_pb2
@@ -42,9 +40,8 @@ from scalekit_api.v1.tokens import tokens_pb2
 from scalekit_api.v1.tools import tools_pb2
 from scalekit_api.v1.users import users_pb2
 from scalekit_py.emulator import Emulator, event_log, m2m
-from scalekit_py.emulator.agentkit import accounts, catalogue
+from scalekit_py.emulator.agentkit import accounts
 from scalekit_py.emulator.services import _directory_idp
-from scalekit_py.emulator.services._base import timestamp
 from scalekit_py.emulator.services.clients import ClientService
 from scalekit_py.emulator.services.connected_accounts import ConnectedAccountService
 from scalekit_py.emulator.services.connections import ConnectionService
@@ -56,6 +53,7 @@ from scalekit_py.emulator.services.providers import ProviderService
 from scalekit_py.emulator.services.roles import RolesService
 from scalekit_py.emulator.services.sessions import REVOKED, create_session, end_session
 from scalekit_py.emulator.services.tokens import ApiTokenService
+from scalekit_py.emulator.services.tools import ToolService
 from scalekit_py.emulator.services.users import UserService
 
 __all__ = [
@@ -432,8 +430,7 @@ def fill_connected_accounts(emu: Emulator, p: Parents, size: int) -> None:
     """``accounts.create`` (what ``CreateConnectedAccount`` calls) x size, ACTIVE with OAuth credentials:
     identifier ``<team>.member<i>@bench.example.com`` (a search for a team matches a quarter), connector
     alternating ``notes`` / ``toolbox``, owned by the bench organization for even ``i`` (writes the
-    ``ak_account`` document and its ``ak_owner`` companion). Run before the providers grow: ``create``
-    reads the whole provider catalogue."""
+    ``ak_account`` document and its ``ak_owner`` companion)."""
     for first in range(0, size, BATCH):
         with emu.state.store.transaction() as tx:
             for i in range(first, min(first + BATCH, size)):
@@ -490,60 +487,45 @@ def fill_consents(emu: Emulator, p: Parents, size: int) -> None:
 
 
 def fill_tools(emu: Emulator, p: Parents, size: int) -> None:
-    """``size`` tools, as ``CreateTool`` writes them (``ak_tool``, parent the provider identifier, unique
-    ``name``, ``is_default`` set, ``updated_at`` now), minus its duplicate-name check, which reads the
-    whole catalogue (O(n^2) to seed; the unique key still refuses a duplicate). Provider alternating
+    """``CreateTool`` x size: ``bench_tool_<i>`` with a tag cycling the teams, provider alternating
     ``BENCH_A`` (even i) / ``BENCH_B``."""
-    now = timestamp(emu.state.clock())
-    for first in range(0, size, BATCH):
-        with emu.state.store.transaction() as tx:
-            for i in range(first, min(first + BATCH, size)):
-                name = f"bench_tool_{i}"
-                tool = tools_pb2.Tool(
-                    id=f"tol_9{i:016d}",
-                    provider="BENCH_A" if i % 2 == 0 else "BENCH_B",
-                    tags=[TEAMS[i % 4]],
-                )
-                tool.definition.update(
-                    {
-                        "name": name,
-                        "description": f"Bench tool {i}",
-                        "input_schema": {"type": "object", "properties": {}},
-                    }
-                )
-                tool.is_default.CopyFrom(BoolValue(value=True))
-                tool.updated_at.CopyFrom(now)
-                tx.insert(catalogue.TOOL_KIND, tool.id, tool, parent=tool.provider, unique={"name": name})
+    svc = ToolService(emu.state)
+
+    def make(i: int) -> Awaitable[Any]:
+        tool = tools_pb2.Tool(provider="BENCH_A" if i % 2 == 0 else "BENCH_B", tags=[TEAMS[i % 4]])
+        tool.definition.update({"name": f"bench_tool_{i}", "description": f"Bench tool {i}"})
+        tool.definition.get_or_create_struct("input_schema").update({"type": "object", "properties": {}})
+        return svc.create_tool(tools_pb2.CreateToolRequest(tool=tool), None)
+
+    _each(size, make)
 
 
 def fill_providers(emu: Emulator, p: Parents, size: int) -> None:
-    """``size`` providers, as ``CreateCustomProvider`` (even i: ``is_custom``, identifier from the display
-    name) and ``CreateProvider`` (odd i) write them (``ak_provider``, unique ``identifier``), minus the
-    handlers' duplicate check, which reads the whole catalogue (O(n^2) to seed; the unique key still
-    refuses a duplicate)."""
+    """``size`` providers: ``CreateCustomProvider`` (even i, ``Bench Provider <i>``) and
+    ``CreateProvider`` (odd i, identifier ``BENCH_PROVIDER_<i>``, category productivity), OAUTH."""
+    svc = ProviderService(emu.state)
     patterns = struct_pb2.ListValue()
     patterns.add_struct().update({"type": "OAUTH"})
-    for first in range(0, size, BATCH):
-        with emu.state.store.transaction() as tx:
-            for i in range(first, min(first + BATCH, size)):
-                custom = i % 2 == 0
-                provider = providers_pb2.Provider(
-                    id=f"prv_9{i:016d}",
-                    identifier=f"BENCH_PROVIDER_{i}",
-                    display_name=f"Bench Provider {i}",
-                    description=f"{TEAMS[i % 4]} provider",
-                    auth_patterns=patterns,
-                    is_custom=custom,
-                )
-                if not custom:
-                    provider.categories.append("productivity")
-                tx.insert(
-                    catalogue.PROVIDER_KIND, provider.id, provider, unique={"identifier": provider.identifier}
-                )
+
+    def make(i: int) -> Awaitable[Any]:
+        name, about = f"Bench Provider {i}", f"{TEAMS[i % 4]} provider"
+        if i % 2 == 0:
+            custom = providers_pb2.CreateCustomProvider(
+                display_name=name, description=about, auth_patterns=patterns
+            )
+            return svc.create_custom_provider(
+                providers_pb2.CreateCustomProviderRequest(provider=custom), None
+            )
+        body = providers_pb2.CreateProvider(
+            identifier=f"BENCH_PROVIDER_{i}", display_name=name, description=about, auth_patterns=patterns,
+            categories=["productivity"],
+        )  # fmt: skip
+        return svc.create_provider(providers_pb2.CreateProviderRequest(provider=body), None)
+
+    _each(size, make)
 
 
 FILLS: tuple[Callable[[Emulator, Parents, int], None], ...] = (
-    # Order matters for seeding time only: these read the catalogue or the accounts per write.
     fill_mcp_configs,
     fill_mcp_instances,
     fill_connected_accounts,

@@ -20,6 +20,17 @@ calls them on every write, in the write's transaction; a list handler names the 
 - ``api_token``: ``"org:<organization id>"`` and, for a user's token, ``"org:<organization id>/user:<user
   id>"``; number: the expiry in ns (0: none), so a listing finds the next token to expire.
 - ``domain``: ``"org:<organization id>/type:<domain type number>"`` (``ListDomains(domain_type=...)``).
+
+AgentKit (the catalogue lists page over the built-ins in memory, then these; see
+:mod:`scalekit_py.emulator.agentkit.paging`):
+
+- ``ak_tool``: ``""`` (every created tool) and ``"provider:<PROVIDER>"`` (upper-cased); text: the tool's
+  lower-cased search text (name, description, tags, provider) for ``ListTools(query=...)``.
+- ``ak_provider``: ``""``, ``"type:custom"`` / ``"type:default"``, and ``"connector:<name>"`` for both of
+  its connection names (the identifier and the connection id, lower-cased), so the provider behind a
+  connection name is an index read.
+- ``ak_account``: ``"identifier:<identifier>"`` (the accounts of one identifier: one per connector).
+- ``ak_owner``: ``"org:<organization id>"`` and ``"user:<user id>"`` (the accounts an owner holds).
 """
 
 from __future__ import annotations
@@ -27,14 +38,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from google.protobuf import struct_pb2
+
+from scalekit_api.v1.connected_accounts import connected_accounts_pb2
 from scalekit_api.v1.connections import connections_pb2
 from scalekit_api.v1.directories import directories_pb2
 from scalekit_api.v1.domains import domains_pb2
 from scalekit_api.v1.organizations import organizations_pb2
+from scalekit_api.v1.providers import providers_pb2
 from scalekit_api.v1.roles import roles_pb2
 from scalekit_api.v1.sessions import sessions_pb2
 from scalekit_api.v1.tokens import tokens_pb2
+from scalekit_api.v1.tools import tools_pb2
 from scalekit_api.v1.users import users_pb2
+from scalekit_py.emulator.agentkit import catalogue
 from scalekit_py.emulator.store_index import Entry, Indexer
 
 __all__ = ["INDEXERS", "SEPARATOR", "group_name_tag", "search_text"]
@@ -131,3 +148,41 @@ INDEXERS: dict[str, Indexer] = {
     "api_token": (tokens_pb2.Token, _api_token),
     "domain": (domains_pb2.Domain, _domain),
 }
+
+
+def _ak_tool(tool: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(tool, tools_pb2.Tool)
+    text = catalogue.search_text(tool)
+    yield Entry("", text=text)
+    yield Entry(f"provider:{tool.provider.upper()}", text=text)
+
+
+def _ak_provider(provider: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(provider, providers_pb2.Provider)
+    yield Entry("")
+    yield Entry("type:custom" if provider.is_custom else "type:default")
+    yield Entry(f"connector:{catalogue.connector_of(provider)}")
+    yield Entry(f"connector:{catalogue.connection_id(provider).lower()}")
+
+
+def _ak_account(account: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(account, connected_accounts_pb2.ConnectedAccount)
+    yield Entry(f"identifier:{account.identifier}")
+
+
+def _ak_owner(owner: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(owner, struct_pb2.Struct)
+    for tag, name in (("org", "organization_id"), ("user", "user_id")):
+        value = owner.fields.get(name)
+        if value is not None and value.string_value:
+            yield Entry(f"{tag}:{value.string_value}")
+
+
+INDEXERS.update(
+    {
+        catalogue.TOOL_KIND: (tools_pb2.Tool, _ak_tool),
+        catalogue.PROVIDER_KIND: (providers_pb2.Provider, _ak_provider),
+        "ak_account": (connected_accounts_pb2.ConnectedAccount, _ak_account),
+        "ak_owner": (struct_pb2.Struct, _ak_owner),
+    }
+)

@@ -18,7 +18,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -132,7 +132,7 @@ class Tx:
             "INSERT INTO versions (kind, v) VALUES (?, 1) ON CONFLICT (kind) DO UPDATE SET v = v + 1", (kind,)
         )
 
-    def _stamp(self, kinds: Sequence[str], listing: str) -> str:
+    def stamp(self, kinds: Sequence[str], listing: str) -> str:
         """Names one state of a listing: the store's epoch, the listing and its filter, the write counts
         of the kinds it reads. Equal stamps: the same documents pass the filter, so the count holds."""
         marks = ",".join(sorted(set(kinds)))
@@ -257,6 +257,31 @@ class Tx:
         value = self._conn.execute(sql, src.args).fetchone()[0]
         return None if value is None else int(value)
 
+    def index_rows(self, kind: str, match: Match, after: int, n: int) -> list[tuple[int, bytes]]:
+        """Up to ``n`` (sequence, serialized document) of the list ``match`` selects, after sequence
+        ``after``, in list order (for pagers that merge or chain several lists)."""
+        src = store_index.tags_source(kind, match)
+        rest_sql, _ = store_index.page_sql(src, newest_first=False)
+        return [(int(q), bytes(d)) for q, d in self._conn.execute(rest_sql, [*src.args, after, n])]
+
+    def index_seqs_up_to(self, kind: str, match: Match, up_to: int, n: int) -> list[int]:
+        """Up to ``n`` sequences of the list ``match`` selects, up to ``up_to`` (inclusive), nearest first."""
+        src = store_index.tags_source(kind, match)
+        _, before_sql = store_index.page_sql(src, newest_first=False)
+        return [int(r[0]) for r in self._conn.execute(before_sql, [*src.args, up_to, n])]
+
+    def index_ids(self, kind: str, match: Match) -> list[str]:
+        """The ids of the documents the list ``match`` selects, in list order (no document read)."""
+        src = store_index.tags_source(kind, match)
+        sql = f"SELECT t.id FROM {src.count_from} WHERE {src.where} ORDER BY t.seq"  # noqa: S608
+        return [str(r[0]) for r in self._conn.execute(sql, src.args)]
+
+    def get_many(self, kind: str, msg_type: type[M], doc_ids: Iterable[str]) -> list[M]:
+        """The documents of ``kind`` with these ids (those that exist), in creation order."""
+        sql = "SELECT data FROM docs WHERE kind = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY seq"
+        rows = self._conn.execute(sql, (kind, json.dumps(sorted(set(doc_ids)))))
+        return [msg_type.FromString(r[0]) for r in rows]
+
     def min_num(self, kind: str, match: Match) -> int | None:
         """The smallest index number among the entries ``match`` selects (None: no entry)."""
         src = store_index.tags_source(kind, match)
@@ -330,7 +355,7 @@ class Tx:
             src = store_index.docs_source(kind, parent)
         stamp = ""
         if where is None or key is not None:
-            stamp = self._stamp([kind, *reads], f"{kind}|{parent}|{match!r}|{newest_first}|{key}")
+            stamp = self.stamp([kind, *reads], f"{kind}|{parent}|{match!r}|{newest_first}|{key}")
         known = cursor.total if stamp and cursor.stamp == stamp else None
         rest, before, total = store_index.page_rows(
             self._conn, msg_type, src, cursor.after, size, newest_first, total=known, where=where

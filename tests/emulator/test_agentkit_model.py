@@ -6,12 +6,12 @@ import base64
 from typing import Any
 
 import pytest
-from google.protobuf import struct_pb2
+from google.protobuf import struct_pb2, wrappers_pb2
 
 from scalekit_api.v1.connected_accounts import connected_accounts_pb2 as ca_pb
 from scalekit_api.v1.providers import providers_pb2
-from scalekit_py.emulator.agentkit import accounts, runners, schema, upstream
-from scalekit_py.emulator.agentkit.paging import paged
+from scalekit_py.emulator.agentkit import accounts, paging, runners, schema, upstream
+from scalekit_py.emulator.store import Store
 
 NOTE = {
     "type": "object",
@@ -50,19 +50,33 @@ def test_schema_reports_each_violation(value: object, expected: list[tuple[str, 
 
 
 def test_paging_walks_and_refuses_foreign_tokens() -> None:
-    first = paged(list(range(5)), 2, "")
-    assert (first.items, first.total_size, first.prev_page_token) == ([0, 1], 5, "")
-    second = paged(list(range(5)), 2, first.next_page_token)
-    last = paged(list(range(5)), 2, second.next_page_token)
-    assert (second.items, last.items, last.next_page_token) == ([2, 3], [4], "")
-    assert paged(list(range(5)), 2, last.prev_page_token).items == [2, 3]
+    store = Store()
+    items = [wrappers_pb2.Int64Value(value=i) for i in range(5)]
+
+    def at(token: str, size: int = 2) -> paging.Paged:
+        with store.transaction() as tx:
+            return paging.page(tx, [paging.Items(items[:3]), paging.Items(items[3:])], size, token)
+
+    def values(page: paging.Paged) -> list[int]:
+        return [m.value for m in page.items]  # type: ignore[attr-defined]
+
+    first = at("")
+    assert (values(first), first.total_size, first.prev_page_token) == ([0, 1], 5, "")
+    second = at(first.next_page_token)
+    last = at(second.next_page_token)
+    assert (values(second), second.segments, values(last), last.next_page_token) == ([2, 3], [0, 1], [4], "")
+    assert values(at(last.prev_page_token)) == [2, 3]
+    assert values(at(second.prev_page_token)) == [0, 1]
     for bad in (
         "nope",
         base64.urlsafe_b64encode(b"seq:1").decode(),
-        base64.urlsafe_b64encode(b"off:-1").decode(),
+        base64.urlsafe_b64encode(b"off:2").decode(),  # the offset tokens of before
+        base64.urlsafe_b64encode(b"ak:0:-1").decode(),
+        base64.urlsafe_b64encode(b"ak:1:99999999999999999999").decode(),  # beyond SQLite's integers
     ):
         with pytest.raises(ValueError, match="page_token"):
-            paged([1], 1, bad)
+            at(bad, 1)
+    store.close()
 
 
 @pytest.mark.parametrize(

@@ -14,24 +14,30 @@ provider      connector    tools
 Both authorize with OAuth through the emulator's consent page. A provider's *connector* (the
 connection name that connected accounts, tools and the proxy use) is its identifier in lower case;
 its connection id is ``conn_ak_<connector>``.
+
+Lookups never read a whole list: built-ins are searched in memory, created providers by their unique
+``identifier`` key or the list index (``connector:<name>``, both connection names), created tools by their
+unique ``name`` key or the index (``provider:<P>``); see :mod:`scalekit_py.emulator.indexes`. The catalogue
+list RPCs chain the built-ins with those index lists (:mod:`.paging`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf import json_format, struct_pb2
+from google.protobuf.message import Message
 
 from scalekit_api.v1.providers import providers_pb2
 from scalekit_api.v1.tools import tools_pb2
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 __all__ = [
     "BUILTIN_PROVIDERS",
     "BUILTIN_TOOLS",
+    "DEFAULT_TOOLS",
     "PROVIDER_KIND",
     "TOOL_KIND",
-    "all_providers",
     "all_tools",
     "auth_pattern",
     "connection_id",
@@ -39,12 +45,23 @@ __all__ = [
     "definition",
     "provider_for_connector",
     "provider_named",
+    "search_text",
     "tool_name",
     "tool_named",
+    "tools_of",
 ]
 
 PROVIDER_KIND = "ak_provider"
 TOOL_KIND = "ak_tool"
+
+M = TypeVar("M", bound=Message)
+
+
+def copy(msg: M) -> M:
+    """A deep copy of a message (the built-ins are shared)."""
+    out = type(msg)()
+    out.CopyFrom(msg)
+    return out
 
 
 def _struct(data: dict[str, Any]) -> struct_pb2.Struct:
@@ -176,15 +193,14 @@ BUILTIN_TOOLS: tuple[tools_pb2.Tool, ...] = (
 )
 
 
-def all_providers(tx: Tx) -> list[providers_pb2.Provider]:
-    """Built-in providers first, then the stored ones in creation order."""
-    return [*BUILTIN_PROVIDERS, *tx.all(PROVIDER_KIND, providers_pb2.Provider)]
-
-
 def provider_named(tx: Tx, identifier: str) -> providers_pb2.Provider | None:
-    """The provider with this identifier (case-insensitive)."""
+    """The provider with this identifier (case-insensitive; stored identifiers are upper case, a unique
+    key of the store)."""
     wanted = identifier.upper()
-    return next((p for p in all_providers(tx) if p.identifier.upper() == wanted), None)
+    builtin = next((p for p in BUILTIN_PROVIDERS if p.identifier.upper() == wanted), None)
+    if builtin is not None:
+        return copy(builtin)
+    return tx.find(PROVIDER_KIND, "identifier", wanted, providers_pb2.Provider)
 
 
 def connector_of(provider: providers_pb2.Provider) -> str:
@@ -197,9 +213,14 @@ def connection_id(provider: providers_pb2.Provider) -> str:
 
 
 def provider_for_connector(tx: Tx, connector: str) -> providers_pb2.Provider | None:
-    """The provider behind a connection name (or connection id), case-insensitive."""
+    """The provider behind a connection name (or connection id), case-insensitive: the first one in
+    catalogue order (an index read: each stored provider is listed under both of its names)."""
     wanted = connector.lower()
-    return next((p for p in all_providers(tx) if wanted in (connector_of(p), connection_id(p).lower())), None)
+    for provider in BUILTIN_PROVIDERS:
+        if wanted in (connector_of(provider), connection_id(provider).lower()):
+            return copy(provider)
+    found = tx.select(PROVIDER_KIND, providers_pb2.Provider, Match(f"connector:{wanted}"))
+    return found[0] if found else None
 
 
 def auth_pattern(provider: providers_pb2.Provider) -> dict[str, Any]:
@@ -221,19 +242,39 @@ def tool_name(tool: tools_pb2.Tool) -> str:
     return str(definition(tool).get("name", ""))
 
 
+def search_text(tool: tools_pb2.Tool) -> str:
+    """What ``ListTools(query=...)`` looks in, lower-cased: name, description, tags and provider."""
+    d = definition(tool)
+    return f"{d.get('name', '')} {d.get('description', '')} {' '.join(tool.tags)} {tool.provider}".lower()
+
+
+def _as_default(tool: tools_pb2.Tool) -> tools_pb2.Tool:
+    out = copy(tool)
+    out.is_default.value = True
+    return out
+
+
+DEFAULT_TOOLS: tuple[tools_pb2.Tool, ...] = tuple(_as_default(t) for t in BUILTIN_TOOLS)
+"""The built-in tools as listed (``is_default`` set). Shared: copy one before changing it."""
+
+
 def all_tools(tx: Tx) -> list[tools_pb2.Tool]:
-    """Built-in tools first (``is_default`` set), then the created ones in creation order."""
-    builtins = []
-    for tool in BUILTIN_TOOLS:
-        copy = tools_pb2.Tool()
-        copy.CopyFrom(tool)
-        copy.is_default.value = True
-        builtins.append(copy)
-    return [*builtins, *tx.all(TOOL_KIND, tools_pb2.Tool)]
+    """Built-in tools first (``is_default`` set), then the created ones in creation order (reads every
+    stored tool: for search; the list RPCs page on the index)."""
+    return [*(copy(t) for t in DEFAULT_TOOLS), *tx.all(TOOL_KIND, tools_pb2.Tool)]
+
+
+def tools_of(tx: Tx, provider: str) -> list[tools_pb2.Tool]:
+    """The tools of one provider (case-insensitive), built-ins first: an index read."""
+    wanted = provider.upper()
+    builtins = [copy(t) for t in DEFAULT_TOOLS if t.provider.upper() == wanted]
+    return [*builtins, *tx.select(TOOL_KIND, tools_pb2.Tool, Match(f"provider:{wanted}"))]
 
 
 def tool_named(tx: Tx, name: str) -> tools_pb2.Tool | None:
-    """The tool called ``name`` (a default version first)."""
-    matches = [t for t in all_tools(tx) if tool_name(t) == name]
-    matches.sort(key=lambda t: not t.is_default.value)
-    return matches[0] if matches else None
+    """The tool called ``name``: a built-in, else the created one (names are unique across both: a
+    unique key of the store for the created ones)."""
+    builtin = next((t for t in DEFAULT_TOOLS if tool_name(t) == name), None)
+    if builtin is not None:
+        return copy(builtin)
+    return tx.find(TOOL_KIND, "name", name, tools_pb2.Tool)

@@ -55,11 +55,7 @@ def checked_mappings(
         if provider is None:
             bad.append((f"{field}[{index}].connection_name", f"no connection {name!r}", "connection"))
             continue
-        known = {
-            catalogue.definition(t).get("name")
-            for t in catalogue.all_tools(tx)
-            if t.provider == provider.identifier
-        }
+        known = {catalogue.definition(t).get("name") for t in catalogue.tools_of(tx, provider.identifier)}
         for tool in mapping.tools:
             if tool not in known:
                 bad.append(

@@ -75,15 +75,10 @@ def _scope(tx: Tx, state: EmulatorState, kind: str, ident: str, token: str) -> _
     tools: dict[str, tuple[str, tools_pb2.Tool]] = {}
     for connector, wanted in pairs:
         provider = catalogue.provider_for_connector(tx, connector)
-        for tool in catalogue.all_tools(tx):
+        for tool in catalogue.tools_of(tx, provider.identifier) if provider else []:
             name = catalogue.tool_name(tool)
             hint = bool(catalogue.definition(tool).get("annotations", {}).get("readOnlyHint"))
-            if (
-                provider
-                and tool.provider == provider.identifier
-                and wanted in ("*", name)
-                and (hint or not read_only)
-            ):
+            if wanted in ("*", name) and (hint or not read_only):
                 tools[name] = (connector, tool)
     return _Scope(identifier, tools)
 

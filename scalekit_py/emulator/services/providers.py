@@ -17,11 +17,10 @@ from scalekit_api.v1.providers import providers_connect
 from scalekit_api.v1.providers import providers_pb2 as pb
 from scalekit_api.v1.tools import tools_pb2
 from scalekit_py.emulator import _status
-from scalekit_py.emulator.agentkit import accounts, catalogue, upstream
-from scalekit_py.emulator.agentkit.paging import paged
+from scalekit_py.emulator.agentkit import accounts, catalogue, paging, upstream
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id, require_fields
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 KIND = catalogue.PROVIDER_KIND
 _PATTERN_TYPES = {"OAUTH", "BEARER", "API_KEY", "BASIC", "NO_AUTH", "OAUTH_M2M"}
@@ -196,15 +195,24 @@ class ProviderService(Service, providers_connect.ProviderService):
         self, request: pb.ListProvidersRequest, ctx: Any, events: Events
     ) -> pb.ListProvidersResponse:
         kind = request.filter.provider_type if request.HasField("filter") else pb.ALL
+        ident = request.identifier.upper()
+
+        def wanted(p: pb.Provider) -> bool:
+            return (kind == pb.ALL or p.is_custom == (kind == pb.CUSTOM)) and (
+                not ident or p.identifier.upper() == ident
+            )
+
         with self.state.store.transaction() as tx:
-            providers = [
-                p
-                for p in catalogue.all_providers(tx)
-                if (kind == pb.ALL or p.is_custom == (kind == pb.CUSTOM))
-                and (not request.identifier or p.identifier.upper() == request.identifier.upper())
-            ]
-        page = paged(providers, request.page_size, request.page_token)
-        return pb.ListProvidersResponse(providers=page.items, **page.cursor())
+            stored: paging.Segment
+            if ident:  # identifiers are a unique key: at most one stored provider
+                found = tx.find(KIND, "identifier", ident, pb.Provider)
+                stored = paging.Items([found] if found is not None and wanted(found) else [])
+            else:
+                tag = {pb.ALL: "", pb.CUSTOM: "type:custom"}.get(kind, "type:default")
+                stored = paging.Stored(KIND, pb.Provider, (Match(tag),))
+            builtins = paging.Items([p for p in catalogue.BUILTIN_PROVIDERS if wanted(p)])
+            page = paging.page(tx, [builtins, stored], request.page_size, request.page_token)
+        return pb.ListProvidersResponse(providers=page.items, **page.cursor())  # type: ignore[arg-type]
 
 
 def create_app(state: EmulatorState, interceptors: Sequence[Any] = ()) -> Any:

@@ -18,11 +18,10 @@ from scalekit_api.v1.connected_accounts import connected_accounts_pb2 as ca_pb
 from scalekit_api.v1.tools import tools_connect
 from scalekit_api.v1.tools import tools_pb2 as pb
 from scalekit_py.emulator import _status
-from scalekit_py.emulator.agentkit import accounts, catalogue, execute
-from scalekit_py.emulator.agentkit.paging import paged
+from scalekit_py.emulator.agentkit import accounts, catalogue, execute, paging
 from scalekit_py.emulator.services._base import Events, Service, handler, new_id, require_fields
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 KIND = catalogue.TOOL_KIND
 _READINESS = {
@@ -32,47 +31,81 @@ _READINESS = {
 
 
 def _accounts_of(tx: Tx, identifier: str, active_only: bool = False) -> list[ca_pb.ConnectedAccount]:
-    found = [a for a in tx.all(accounts.KIND, ca_pb.ConnectedAccount) if a.identifier == identifier]
+    """The accounts of one identifier, in creation order (an index read: one per connector at most)."""
+    found = tx.select(accounts.KIND, ca_pb.ConnectedAccount, Match(f"identifier:{identifier}"))
     return [a for a in found if a.status == ca_pb.ACTIVE] if active_only else found
 
 
-def _of_provider(tx: Tx, providers: set[str]) -> list[pb.Tool]:
-    return [t for t in catalogue.all_tools(tx) if t.provider.upper() in providers]
+def _accounts_for(tx: Tx, f: pb.Filter) -> list[ca_pb.ConnectedAccount]:
+    """The accounts a filter's account fields select, starting from the narrowest index."""
+    if f.connected_account_id:
+        one = tx.get(accounts.KIND, f.connected_account_id, ca_pb.ConnectedAccount)
+        found = [one] if one is not None else []
+    elif f.identifier:
+        found = _accounts_of(tx, f.identifier)
+    else:
+        tag = f"org:{f.organization_id}" if f.organization_id else f"user:{f.user_id}"
+        owned = tx.index_ids(accounts.OWNER_KIND, Match(tag))
+        found = tx.get_many(accounts.KIND, ca_pb.ConnectedAccount, owned)
+    return [
+        a
+        for a in found
+        if (not f.identifier or a.identifier == f.identifier)
+        and (not f.connected_account_id or a.id == f.connected_account_id)
+        and (not f.organization_id or accounts.owner(tx, a.id)["organization_id"] == f.organization_id)
+        and (not f.user_id or accounts.owner(tx, a.id)["user_id"] == f.user_id)
+    ]
 
 
-def _filtered(tx: Tx, f: pb.Filter) -> list[pb.Tool]:
-    tools = catalogue.all_tools(tx)
+def _tools(
+    tx: Tx, providers: set[str] | None, names: set[str] | None = None, query: str = ""
+) -> list[paging.Segment]:
+    """The catalogue's tools of ``providers`` (upper case; None: every provider), named one of ``names``
+    (None: any), whose search text contains ``query`` (lower case): the built-ins, then the stored ones.
+
+    The stored ones page on the index (``provider:<P>`` lists merged, or ``""``); a ``names`` filter reads
+    the named tools by their unique name instead (a handful)."""
+
+    def wanted(tool: pb.Tool) -> bool:
+        return (
+            (providers is None or tool.provider.upper() in providers)
+            and (names is None or catalogue.tool_name(tool) in names)
+            and (not query or query in catalogue.search_text(tool))
+        )
+
+    builtins = paging.Items([t for t in catalogue.DEFAULT_TOOLS if wanted(t)])
+    if names is not None:
+        named = (tx.find(KIND, "name", n, pb.Tool) for n in names)
+        stored = tx.get_many(KIND, pb.Tool, (t.id for t in named if t is not None))
+        return [builtins, paging.Items([t for t in stored if wanted(t)])]
+    contains = query or None
+    tags = [""] if providers is None else [f"provider:{p}" for p in sorted(providers)]
+    matches = tuple(Match(tag, contains=contains) for tag in tags)
+    return [builtins, paging.Stored(KIND, pb.Tool, matches)]
+
+
+def _filtered(tx: Tx, f: pb.Filter) -> list[paging.Segment]:
+    """``ListTools``' list: every filter narrows the set of providers, then names and the query."""
+    providers: set[str] | None = None
+
+    def narrow(to: set[str]) -> None:
+        nonlocal providers
+        providers = to if providers is None else providers & to
+
     if f.provider:
-        tools = [t for t in tools if t.provider.upper() == f.provider.upper()]
+        narrow({f.provider.upper()})
     if f.connector:
         provider = catalogue.provider_for_connector(tx, f.connector)
-        tools = [t for t in tools if provider is not None and t.provider == provider.identifier]
+        narrow({provider.identifier.upper()} if provider is not None else set())
     if f.identifier or f.organization_id or f.user_id or f.connected_account_id:
-        mine = [
-            a
-            for a in tx.all(accounts.KIND, ca_pb.ConnectedAccount)
-            if (not f.identifier or a.identifier == f.identifier)
-            and (not f.connected_account_id or a.id == f.connected_account_id)
-            and (not f.organization_id or accounts.owner(tx, a.id)["organization_id"] == f.organization_id)
-            and (not f.user_id or accounts.owner(tx, a.id)["user_id"] == f.user_id)
-        ]
-        providers = {a.provider.upper() for a in mine}
-        tools = [t for t in tools if t.provider.upper() in providers]
-    if f.tool_name:
-        tools = [t for t in tools if catalogue.tool_name(t) in set(f.tool_name)]
-    if f.query:
-        tools = [t for t in tools if f.query.lower() in _text(t)]
-    return tools
-
-
-def _text(tool: pb.Tool) -> str:
-    d = catalogue.definition(tool)
-    return f"{d.get('name', '')} {d.get('description', '')} {' '.join(tool.tags)} {tool.provider}".lower()
+        narrow({a.provider.upper() for a in _accounts_for(tx, f)})
+    names = set(f.tool_name) if f.tool_name else None
+    return _tools(tx, providers, names, f.query.lower())
 
 
 def _score(query: str, tool: pb.Tool) -> float:
     words = set(re.findall(r"[a-z0-9]+", query.lower()))
-    have = set(re.findall(r"[a-z0-9]+", _text(tool)))
+    have = set(re.findall(r"[a-z0-9]+", catalogue.search_text(tool)))
     return round(len(words & have) / len(words), 4) if words else 0.0
 
 
@@ -120,12 +153,11 @@ class ToolService(Service, tools_connect.ToolService):
         self, request: pb.ListToolsRequest, ctx: Any, events: Events
     ) -> pb.ListToolsResponse:
         with self.state.store.transaction() as tx:
-            tools = _filtered(tx, request.filter)
-        page = paged(tools, request.page_size, request.page_token)
+            page = paging.page(tx, _filtered(tx, request.filter), request.page_size, request.page_token)
         if request.filter.summary.value:
-            names = [catalogue.tool_name(t) for t in page.items]
+            names = [catalogue.tool_name(t) for t in page.items]  # type: ignore[arg-type]
             return pb.ListToolsResponse(tool_names=names, **page.cursor())
-        return pb.ListToolsResponse(tools=page.items, **page.cursor())
+        return pb.ListToolsResponse(tools=page.items, **page.cursor())  # type: ignore[arg-type]
 
     @handler
     async def list_scoped_tools(
@@ -133,17 +165,27 @@ class ToolService(Service, tools_connect.ToolService):
     ) -> pb.ListScopedToolsResponse:
         require_fields(identifier=request.identifier)
         f = request.filter
+        connections = {n.lower() for n in f.connection_names}
+        wanted = {p.upper() for p in f.providers}
+        names = set(f.tool_names) if f.tool_names else None
         with self.state.store.transaction() as tx:
-            scoped = [
-                pb.ScopedTool(tool=tool, identifier=account.identifier, connected_account_id=account.id)
-                for account in _accounts_of(tx, request.identifier, active_only=True)
-                if not f.connection_names or account.connector in {n.lower() for n in f.connection_names}
-                for tool in _of_provider(tx, {account.provider.upper()})
-                if (not f.providers or tool.provider.upper() in {p.upper() for p in f.providers})
-                and (not f.tool_names or catalogue.tool_name(tool) in set(f.tool_names))
-            ]
-        page = paged(scoped, request.page_size, request.page_token)
-        return pb.ListScopedToolsResponse(tools=page.items, **page.cursor())
+            # One pair of segments (built-ins, stored) per active account, in account order.
+            owners: list[ca_pb.ConnectedAccount] = []
+            segments: list[paging.Segment] = []
+            for account in _accounts_of(tx, request.identifier, active_only=True):
+                provider = account.provider.upper()
+                if (connections and account.connector not in connections) or (
+                    wanted and provider not in wanted
+                ):
+                    continue
+                segments.extend(_tools(tx, {provider}, names))
+                owners.extend([account, account])
+            page = paging.page(tx, segments, request.page_size, request.page_token)
+        scoped = [
+            pb.ScopedTool(tool=tool, identifier=owners[i].identifier, connected_account_id=owners[i].id)  # type: ignore[arg-type]
+            for tool, i in zip(page.items, page.segments, strict=True)
+        ]
+        return pb.ListScopedToolsResponse(tools=scoped, **page.cursor())
 
     @handler
     async def list_available_tools(
@@ -152,9 +194,8 @@ class ToolService(Service, tools_connect.ToolService):
         require_fields(identifier=request.identifier)
         with self.state.store.transaction() as tx:
             providers = {a.provider.upper() for a in _accounts_of(tx, request.identifier, active_only=True)}
-            tools = _of_provider(tx, providers)
-        page = paged(tools, request.page_size, request.page_token)
-        return pb.ListAvailableToolsResponse(tools=page.items, **page.cursor())
+            page = paging.page(tx, _tools(tx, providers), request.page_size, request.page_token)
+        return pb.ListAvailableToolsResponse(tools=page.items, **page.cursor())  # type: ignore[arg-type]
 
     @handler
     async def search_tools(
@@ -254,7 +295,7 @@ class ToolService(Service, tools_connect.ToolService):
                 organization_id=request.organization_id,
                 user_id=request.user_id,
             )
-            tools = _of_provider(tx, {account.provider.upper()})
+            tools = catalogue.tools_of(tx, account.provider)
         return pb.RefreshToolsResponse(tools=tools, total_size=len(tools))
 
 
