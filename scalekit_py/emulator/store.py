@@ -83,6 +83,9 @@ class Page:
         }
 
 
+_LIMIT = 2**62  # above every sequence a store hands out
+
+
 @dataclass(frozen=True)
 class Cursor:
     """What a page token holds: the sequence it points after and, when the page before it was counted,
@@ -109,8 +112,8 @@ def decode_page_token(token: str) -> Cursor:
             raise ValueError
         after = int(parts[1])
         total = int(parts[2]) if len(parts) == 4 else None
-        if after < 0 or (total is not None and total < 0):
-            raise ValueError
+        if not 0 <= after < _LIMIT or (total is not None and not 0 <= total < _LIMIT):
+            raise ValueError  # beyond every sequence and count (and SQLite's integers)
         return Cursor(after, total, parts[3] if len(parts) == 4 else "")
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError("invalid page_token") from exc

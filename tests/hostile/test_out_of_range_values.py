@@ -78,3 +78,25 @@ def test_unnamed_enum_number_is_invalid_argument(channel: tuple[Emulator, grpc.C
     _invalid(stub.GeneratePortalLink, request)
     valid = organizations_pb2.GeneratePortalLinkRequest(id=emu.seeded.organization_id)
     assert stub.GeneratePortalLink(valid, timeout=10).link.location  # the same call without it works
+
+
+@pytest.mark.parametrize(
+    "raw", [b"seq:99999999999999999999", b"seq:9223372036854775808", b"seq:1:99999999999999999999:x"]
+)
+def test_page_tokens_past_every_sequence_are_invalid_argument(
+    channel: tuple[Emulator, grpc.Channel], raw: bytes
+) -> None:
+    import base64
+
+    from scalekit_api.v1.users import users_pb2, users_pb2_grpc
+
+    _, ch = channel
+    token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    details = _invalid(
+        users_pb2_grpc.UserServiceStub(ch).ListUsers, users_pb2.ListUsersRequest(page_token=token)
+    )
+    assert "page_token" in details
+    orgs = organizations_pb2_grpc.OrganizationServiceStub(ch)
+    _invalid(
+        orgs.SearchOrganization, organizations_pb2.SearchOrganizationsRequest(query="a", page_token=token)
+    )
