@@ -73,6 +73,18 @@ def _org(channel: grpc.Channel, external_id: str) -> str:
     return str(reply.organization.id)
 
 
+def _enabled_directory(channel: grpc.Channel, external_id: str) -> tuple[str, directories_pb2.Directory]:
+    """A new organization and its enabled SCIM directory (the IdP can push into it)."""
+    org_id = _org(channel, external_id)
+    stub = directories_pb2_grpc.DirectoryServiceStub(channel)
+    spec = directories_pb2.CreateDirectory(
+        directory_type=directories_pb2.SCIM, directory_provider=directories_pb2.OKTA
+    )
+    d = stub.CreateDirectory(directories_pb2.CreateDirectoryRequest(organization_id=org_id, directory=spec))
+    stub.EnableDirectory(directories_pb2.ToggleDirectoryRequest(organization_id=org_id, id=d.directory.id))
+    return org_id, d.directory
+
+
 def _member(channel: grpc.Channel, org_id: str, email: str) -> str:
     stub = users_pb2_grpc.UserServiceStub(channel)
     reply = stub.CreateUserAndMembership(
@@ -156,15 +168,8 @@ def test_sessions_permissions_connections_page_on_the_index(
 def test_directory_lists_page_on_the_index(
     emulator: Emulator, grpc_channel: grpc.Channel, traced: list[str]
 ) -> None:
-    org_id = _org(grpc_channel, "idx-directory")
+    org_id, d = _enabled_directory(grpc_channel, "idx-directory")
     stub = directories_pb2_grpc.DirectoryServiceStub(grpc_channel)
-    spec = directories_pb2.CreateDirectory(
-        directory_type=directories_pb2.SCIM, directory_provider=directories_pb2.OKTA
-    )
-    d = stub.CreateDirectory(
-        directories_pb2.CreateDirectoryRequest(organization_id=org_id, directory=spec)
-    ).directory
-    stub.EnableDirectory(directories_pb2.ToggleDirectoryRequest(organization_id=org_id, id=d.id))
     group = add_directory_group(emulator.state, d.id, "Engineers", external_id="g-eng")
     add_directory_user(emulator.state, d.id, "dir.one@example.com", groups=[group.id])
     add_directory_user(emulator.state, d.id, "dir.two@example.com")
@@ -342,14 +347,7 @@ def test_domains_connections_and_tokens_page_on_the_index(
 def test_idp_pushes_find_their_user_or_group_without_reading_the_directory(
     emulator: Emulator, grpc_channel: grpc.Channel, traced: list[str]
 ) -> None:
-    org_id = _org(grpc_channel, "idx-idp-push")
-    stub = directories_pb2_grpc.DirectoryServiceStub(grpc_channel)
-    spec = directories_pb2.CreateDirectory(
-        directory_type=directories_pb2.SCIM, directory_provider=directories_pb2.OKTA
-    )
-    request = directories_pb2.CreateDirectoryRequest(organization_id=org_id, directory=spec)
-    d = stub.CreateDirectory(request).directory
-    stub.EnableDirectory(directories_pb2.ToggleDirectoryRequest(organization_id=org_id, id=d.id))
+    _, d = _enabled_directory(grpc_channel, "idx-idp-push")
     group = add_directory_group(emulator.state, d.id, "Engineers", external_id="g-eng")
     named = add_directory_group(emulator.state, d.id, "Named only")
     one = add_directory_user(emulator.state, d.id, "push.one@example.com", groups=[group.id])
