@@ -325,6 +325,7 @@ class Tx:
         page_token: str = "",
         parent: str | None = None,
         match: Match | None = None,
+        rows_kind: str | None = None,
         where: Callable[[M], bool] | None = None,
         key: str | None = None,
         reads: Sequence[str] = (),
@@ -335,15 +336,17 @@ class Tx:
         """One page in creation order (or newest first); tokens are opaque and stable under inserts.
 
         The rows come from SQLite (O(page)): the documents of the kind (under ``parent``), or the list
-        index entries ``match`` selects (:mod:`scalekit_py.emulator.store_index`). ``where`` filters them
-        further in Python, reading lazily until the page is full (for filters no index expresses).
+        index entries ``match`` selects (:mod:`scalekit_py.emulator.store_index`); with ``rows_kind``, the
+        entries are those of ``kind`` and each row is the ``rows_kind`` document of the same id (a
+        companion's list ordering its owners; ``msg_type`` is then the rows' type). ``where`` filters the
+        rows further in Python, reading lazily until the page is full (for filters no index expresses).
 
         ``total_size`` is exact. A plain list's count is kept with the index (O(1)); a filtered one is
         counted on the first page and carried in the page tokens with a stamp of the list's state, so
         later pages reuse it while nothing the listing reads has changed. What the stamp covers: the kind,
         ``parent``, ``match``, ``key`` (required with ``where``: everything the filter depends on, e.g. the
         request's filter fields; without it every page counts) and the write counts of ``kind`` and of
-        the other kinds in ``reads`` (those ``where`` looks up).
+        the other kinds in ``reads`` (those ``where`` looks up) and ``rows_kind``.
 
         Raises:
             ValueError: the page token is not one this store issued.
@@ -353,12 +356,15 @@ class Tx:
         if match is not None:
             if parent is not None:
                 raise TypeError("match replaces parent")
-            src = store_index.tags_source(kind, match)
+            src = store_index.tags_source(kind, match, rows_kind)
+        elif rows_kind is not None:
+            raise TypeError("rows_kind needs a match")
         else:
             src = store_index.docs_source(kind, parent)
         stamp = ""
         if where is None or key is not None:
-            stamp = self.stamp([kind, *reads], f"{kind}|{parent}|{match!r}|{newest_first}|{key}")
+            listing = f"{kind}|{rows_kind}|{parent}|{match!r}|{newest_first}|{key}"
+            stamp = self.stamp([kind, rows_kind or kind, *reads], listing)
         known = cursor.total if stamp and cursor.stamp == stamp else None
         rest, before, total = store_index.page_rows(
             self._conn, msg_type, src, cursor.after, size, newest_first, total=known, where=where

@@ -14,6 +14,7 @@ the ``tags`` primary key ``(kind, tag, seq)`` in list order, so SQLite neither s
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -166,9 +167,15 @@ def docs_source(kind: str, parent: str | None) -> Source:
     return Source("docs t", "t.data", "docs t", where, [kind] if parent is None else [kind, parent])
 
 
-def tags_source(kind: str, match: Match) -> Source:
+def tags_source(kind: str, match: Match, rows_kind: str | None = None) -> Source:
+    """The entries of ``kind`` that ``match`` selects; their rows are the documents of the same id of
+    ``rows_kind`` (default: ``kind``; another kind when a companion document's list orders its owner's,
+    e.g. connected accounts listed by the organization their owner record names)."""
     where, args = match.where()
-    rows_from = "tags t JOIN docs d ON d.kind = t.kind AND d.id = t.id"
+    if rows_kind is not None and not re.fullmatch(r"[a-z_]+", rows_kind):
+        raise ValueError(f"not a document kind: {rows_kind!r}")
+    joined = "t.kind" if rows_kind is None else f"'{rows_kind}'"
+    rows_from = f"tags t JOIN docs d ON d.kind = {joined} AND d.id = t.id"
     if match.plain:  # kept up to date by write_entries: O(1) instead of counting the list
         count = "SELECT COALESCE((SELECT n FROM tag_counts WHERE kind = ? AND tag = ?), 0)"
         return Source(

@@ -419,3 +419,57 @@ def test_a_query_count_is_carried_until_the_tools_change(
         assert counts  # a tool was written: counted again
     finally:
         conn.set_trace_callback(None)
+
+
+def _walk_accounts(cas: Any, request: ca_pb.ListConnectedAccountsRequest) -> tuple[list[str], set[int]]:
+    """Every page of a ListConnectedAccounts walk (page size 2): the ids in order, the totals seen."""
+    ids: list[str] = []
+    totals: set[int] = set()
+    request.page_size = 2
+    while True:
+        reply = cas.ListConnectedAccounts(request)
+        ids.extend(a.id for a in reply.connected_accounts)
+        totals.add(reply.total_size)
+        if not reply.next_page_token:
+            return ids, totals
+        request.page_token = reply.next_page_token
+
+
+def test_connected_accounts_by_owner_page_on_the_owner_index(
+    emulator: Emulator, grpc_channel: grpc.Channel, world: dict[str, str], traced: list[str]
+) -> None:
+    cas = ca_grpc.ConnectedAccountServiceStub(grpc_channel)
+    with emulator.state.store.transaction() as tx:
+        stored = tx.all(accounts.KIND, ca_pb.ConnectedAccount)
+        owners = {a.id: accounts.owner(tx, a.id) for a in stored}
+    cases: list[dict[str, Any]] = [
+        {"organization_id": "org_listing"},
+        {"user_id": "usr_alice"},
+        {"organization_id": "org_listing", "user_id": "usr_alice"},
+        {"organization_id": "org_listing", "connector": "notes"},
+        {"user_id": "usr_alice", "identifier": "listing-alice"},
+        {"identifier": "listing-alice"},
+        {"identifier": "listing-bob", "organization_id": "org_listing"},
+        {"organization_id": "org_none"},
+        {},
+    ]
+    for fields in cases:
+        want = [
+            a.id
+            for a in stored
+            if all(owners[a.id][k] == v for k, v in fields.items() if k in ("organization_id", "user_id"))
+            and all(getattr(a, k) == v for k, v in fields.items() if k in ("connector", "identifier"))
+        ]
+        got, totals = _walk_accounts(cas, ca_pb.ListConnectedAccountsRequest(**fields))
+        assert got == want, fields
+        assert totals == {len(want)}, fields
+    # An owner's list alone is an index read whose count is kept with the index: no account is decoded
+    # to count it.
+    by_org = ca_pb.ListConnectedAccountsRequest(organization_id="org_listing", page_size=1)
+    conn = emulator.state.store._conn
+    conn.set_trace_callback(traced.append)  # (tests above set their own)
+    try:
+        _assert_indexed(emulator, traced, lambda: cas.ListConnectedAccounts(by_org))
+        assert any("tag_counts" in q for q in traced), traced
+    finally:
+        conn.set_trace_callback(None)

@@ -13,7 +13,7 @@ from scalekit_api.v1.connected_accounts import connected_accounts_pb2 as pb
 from scalekit_py.emulator.agentkit import accounts, consent, runners
 from scalekit_py.emulator.services._base import Events, Service, handler, listing_key
 from scalekit_py.emulator.state import EmulatorState
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 KIND = accounts.KIND
 
@@ -30,11 +30,24 @@ def _select(tx: Tx, request: Any) -> pb.ConnectedAccount:
     )
 
 
+def _listing(request: pb.ListConnectedAccountsRequest) -> tuple[str, Match | None]:
+    """Which index list the request pages over: the owner records of its organization (or user), whose
+    ids are the accounts' (``ak_owner`` entries, rows read from ``ak_account``), or one identifier's
+    accounts; else every account (no match)."""
+    if request.organization_id:
+        return accounts.OWNER_KIND, Match(f"org:{request.organization_id}")
+    if request.user_id:
+        return accounts.OWNER_KIND, Match(f"user:{request.user_id}")
+    if request.identifier:
+        return KIND, Match(f"identifier:{request.identifier}")
+    return KIND, None
+
+
 def _matches(tx: Tx, account: pb.ConnectedAccount, request: pb.ListConnectedAccountsRequest) -> bool:
-    who = accounts.owner(tx, account.id) if request.organization_id or request.user_id else {}
+    """The filters the listed index list does not already apply."""
     checks = (
-        not request.organization_id or who.get("organization_id") == request.organization_id,
-        not request.user_id or who.get("user_id") == request.user_id,
+        not (request.organization_id and request.user_id)
+        or accounts.owner(tx, account.id)["user_id"] == request.user_id,
         not request.connector or account.connector == request.connector.lower(),
         not request.identifier or account.identifier == request.identifier,
         not request.provider or account.provider.upper() == request.provider.upper(),
@@ -46,6 +59,17 @@ def _matches(tx: Tx, account: pb.ConnectedAccount, request: pb.ListConnectedAcco
     return all(checks)
 
 
+def _narrows(request: pb.ListConnectedAccountsRequest, listed: Match | None) -> bool:
+    """Whether any filter is left for :func:`_matches` once the index list is chosen."""
+    rest = pb.ListConnectedAccountsRequest()
+    rest.CopyFrom(request)
+    for name in ("page_size", "page_token", "organization_id"):
+        rest.ClearField(name)
+    if listed is not None and listed.tag.startswith(("user:", "identifier:")):
+        rest.ClearField("user_id" if listed.tag.startswith("user:") else "identifier")
+    return rest.ByteSize() > 0
+
+
 class ConnectedAccountService(Service, connected_accounts_connect.ConnectedAccountService):
     """RPCs without a handler below fall back to the generated protocol (the router answers them)."""
 
@@ -53,13 +77,16 @@ class ConnectedAccountService(Service, connected_accounts_connect.ConnectedAccou
     async def list_connected_accounts(
         self, request: pb.ListConnectedAccountsRequest, ctx: Any, events: Events
     ) -> pb.ListConnectedAccountsResponse:
+        kind, listed = _listing(request)
         with self.state.store.transaction() as tx:
             page = tx.page(
-                KIND,
+                kind,
                 pb.ConnectedAccount,
                 page_size=request.page_size,
                 page_token=request.page_token,
-                where=lambda a: _matches(tx, a, request),
+                match=listed,
+                rows_kind=KIND if kind != KIND else None,
+                where=(lambda a: _matches(tx, a, request)) if _narrows(request, listed) else None,
                 key=listing_key(request),
                 reads=(accounts.OWNER_KIND,),
             )
