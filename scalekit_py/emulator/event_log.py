@@ -21,7 +21,7 @@ from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from scalekit_api.v1.events import events_pb2 as pb
-from scalekit_py.emulator.store import Tx, new_id
+from scalekit_py.emulator.store import Match, Tx, new_id
 
 __all__ = [
     "KIND",
@@ -155,10 +155,20 @@ _DATA_FILTERS = (
 )
 
 
+def index_match(flt: pb.EventFilter) -> Match:
+    """The list-index entries of the events a filter's organization, types and time range select."""
+    return Match(
+        f"org:{flt.organization_id}" if flt.organization_id else "",
+        num_from=flt.start_time.ToNanoseconds() if flt.HasField("start_time") else None,
+        num_below=flt.end_time.ToNanoseconds() if flt.HasField("end_time") else None,
+        any_of=frozenset(flt.event_types) or None,
+    )
+
+
 def narrows(flt: pb.EventFilter) -> bool:
-    """Whether a filter has criteria besides the organization (which the store scopes by itself)."""
-    timed = flt.HasField("start_time") or flt.HasField("end_time")
-    return bool(flt.event_types or timed or flt.source or any(getattr(flt, n) for n in _DATA_FILTERS))
+    """Whether a filter has criteria the list index does not apply (:func:`index_match`): the source and
+    the fields matched against the event's data."""
+    return bool(flt.source or any(getattr(flt, n) for n in _DATA_FILTERS))
 
 
 def matches(event: pb.Event, flt: pb.EventFilter) -> bool:

@@ -18,8 +18,10 @@ calls them on every write, in the write's transaction; a list handler names the 
 - ``permission``: ``""`` and ``"type:scalekit"`` / ``"type:custom"``.
 - ``connection``: ``"org"`` when it belongs to an organization, else ``"env"``.
 - ``api_token``: ``"org:<organization id>"`` and, for a user's token, ``"org:<organization id>/user:<user
-  id>"``; number: the expiry in ns (0: none), so a listing finds the next token to expire.
+  id>"``; number: the expiry in ns (:data:`NEVER` when none), so the live tokens are a number range.
 - ``domain``: ``"org:<organization id>/type:<domain type number>"`` (``ListDomains(domain_type=...)``).
+- ``event``: ``""`` and ``"org:<organization id>"``; number: when it occurred in ns; text: its type
+  (``ListEvents`` by types and time range).
 
 AgentKit (the catalogue lists page over the built-ins in memory, then these; see
 :mod:`scalekit_py.emulator.agentkit.paging`):
@@ -44,6 +46,7 @@ from scalekit_api.v1.connected_accounts import connected_accounts_pb2
 from scalekit_api.v1.connections import connections_pb2
 from scalekit_api.v1.directories import directories_pb2
 from scalekit_api.v1.domains import domains_pb2
+from scalekit_api.v1.events import events_pb2
 from scalekit_api.v1.organizations import organizations_pb2
 from scalekit_api.v1.providers import providers_pb2
 from scalekit_api.v1.roles import roles_pb2
@@ -54,7 +57,10 @@ from scalekit_api.v1.users import users_pb2
 from scalekit_py.emulator.agentkit import catalogue
 from scalekit_py.emulator.store_index import Entry, Indexer
 
-__all__ = ["INDEXERS", "SEPARATOR", "group_name_tag", "search_text"]
+__all__ = ["INDEXERS", "NEVER", "SEPARATOR", "group_name_tag", "search_text"]
+
+NEVER = 2**62
+"""The index number of a time that never comes (a token without expiry)."""
 
 # Joins the searchable fields of one document; a query containing it matches nothing (as a substring of
 # one field could not contain it either).
@@ -126,10 +132,18 @@ def _connection(conn: Any, parent: str) -> Iterable[Entry]:
 
 def _api_token(token: Any, parent: str) -> Iterable[Entry]:
     assert isinstance(token, tokens_pb2.Token)
-    expiry = token.expiry.ToNanoseconds() if token.HasField("expiry") else 0
+    expiry = token.expiry.ToNanoseconds() if token.HasField("expiry") else NEVER
     yield Entry(f"org:{token.organization_id}", num=expiry)
     if token.HasField("user_id"):
         yield Entry(f"org:{token.organization_id}/user:{token.user_id}", num=expiry)
+
+
+def _event(event: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(event, events_pb2.Event)
+    when = event.occurred_at.ToNanoseconds()
+    yield Entry("", num=when, text=event.type)
+    if parent:
+        yield Entry(f"org:{parent}", num=when, text=event.type)
 
 
 def _domain(domain: Any, parent: str) -> Iterable[Entry]:
@@ -147,6 +161,7 @@ INDEXERS: dict[str, Indexer] = {
     "connection": (connections_pb2.Connection, _connection),
     "api_token": (tokens_pb2.Token, _api_token),
     "domain": (domains_pb2.Domain, _domain),
+    "event": (events_pb2.Event, _event),
 }
 
 

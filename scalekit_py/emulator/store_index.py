@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS versions (kind TEXT PRIMARY KEY, v INTEGER NOT NULL) 
 """
 
 # Bump when an indexer changes what it emits: a file store written before is re-indexed when opened.
-INDEX_VERSION = "4"
+INDEX_VERSION = "6"
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class Match:
         num_from / num_below: only entries whose number is in ``[num_from, num_below)``.
         contains: only entries whose text contains this (already lower-cased by the caller).
         any_of: only entries whose text, or whose document id, is one of these.
+        absent_in: only entries whose document id has no document of this kind (e.g. not revoked).
     """
 
     tag: str
@@ -69,11 +70,20 @@ class Match:
     num_below: int | None = None
     contains: str | None = None
     any_of: frozenset[str] | None = None
+    absent_in: str | None = None
 
     @property
     def plain(self) -> bool:
         """Only the tag: the count is kept in ``tag_counts``."""
-        return (self.num_above, self.num_from, self.num_below, self.contains, self.any_of) == (None,) * 5
+        conditions = (
+            self.num_above,
+            self.num_from,
+            self.num_below,
+            self.contains,
+            self.any_of,
+            self.absent_in,
+        )
+        return conditions == (None,) * 6
 
     def where(self) -> tuple[str, list[object]]:
         """The SQL condition on the ``tags t`` rows and its bound values."""
@@ -91,6 +101,9 @@ class Match:
             )
             keys = _json_list(self.any_of)
             args.extend([keys, keys])
+        if self.absent_in is not None:
+            sql.append("NOT EXISTS (SELECT 1 FROM docs x WHERE x.kind = ? AND x.id = t.id)")
+            args.append(self.absent_in)
         return " AND ".join(sql), args
 
 

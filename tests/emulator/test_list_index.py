@@ -362,3 +362,26 @@ def test_idp_pushes_find_their_user_or_group_without_reading_the_directory(
     assert [g.id for g in again.groups] == []
     with pytest.raises(KeyError):  # a group of another directory (or none) is refused
         add_directory_user(emulator.state, d.id, "push.two@example.com", groups=["dirgroup_missing"])
+
+
+def test_events_by_type_and_time_page_on_the_index(
+    emulator: Emulator, grpc_channel: grpc.Channel, traced: list[str]
+) -> None:
+    from scalekit_api.v1.events import events_pb2, events_pb2_grpc
+
+    org_id = _org(grpc_channel, "idx-events")
+    _member(grpc_channel, org_id, "index.events@example.com")
+    stub = events_pb2_grpc.EventsServiceStub(grpc_channel)
+    flt = events_pb2.EventFilter(
+        organization_id=org_id, event_types=["organization.created"], start_time=Timestamp(seconds=1)
+    )
+    request = events_pb2.ListEventsRequest(filter=flt, page_size=5)
+    emulator.state.store._conn.set_trace_callback(traced.append)
+    _assert_indexed(emulator, traced, lambda: stub.ListEvents(request))
+    reply = stub.ListEvents(request)
+    assert [e.type for e in reply.events] == ["organization.created"]
+    assert reply.total_size == 1
+    every = stub.ListEvents(
+        events_pb2.ListEventsRequest(filter=events_pb2.EventFilter(organization_id=org_id))
+    )
+    assert reply.total_size < every.total_size  # the user's events are in the organization's list too

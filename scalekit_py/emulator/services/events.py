@@ -53,7 +53,7 @@ class EventsService(Service, events_connect.EventsService):
         with self.state.store.transaction() as tx:
             return tx.page(
                 event_log.KIND, pb.Event, page_size=page_size, page_token=page_token,
-                parent=flt.organization_id or None,
+                match=event_log.index_match(flt),
                 where=(lambda e: event_log.matches(e, flt)) if event_log.narrows(flt) else None,
                 key=flt.SerializeToString(deterministic=True).hex(),
                 default_size=DEFAULT_PAGE_SIZE, max_size=MAX_PAGE_SIZE, newest_first=True,
