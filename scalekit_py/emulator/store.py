@@ -89,8 +89,9 @@ _LIMIT = 2**62  # above every sequence a store hands out
 @dataclass(frozen=True)
 class Cursor:
     """What a page token holds: the sequence it points after and, when the page before it was counted,
-    that count and the stamp of the list it counted (the listing, its filter and the versions of the
-    kinds it reads), so the next page of an unchanged list need not count again."""
+    that count and its seal (:meth:`Tx.seal`: the count and the stamp of the list it counted, i.e. the
+    listing, its filter and the versions of the kinds it reads), so the next page of an unchanged list
+    need not count again."""
 
     after: int = 0
     total: int | None = None
@@ -119,6 +120,12 @@ def decode_page_token(token: str) -> Cursor:
         raise ValueError("invalid page_token") from exc
 
 
+def _size(page_size: int, default_size: int, max_size: int) -> int:
+    """A page's size: the default when none (or a negative one: no SQL ``LIMIT -n``, which is no limit)
+    was asked for, else at most ``max_size``."""
+    return min(page_size if page_size > 0 else default_size, max_size)
+
+
 class Tx:
     """Operations inside one transaction (obtain it from :meth:`Store.transaction`)."""
 
@@ -145,6 +152,12 @@ class Tx:
         ).fetchall()
         raw = f"{self._epoch}|{marks}|{sorted(rows)}|{listing}"
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+    def seal(self, stamp: str, total: int) -> str:
+        """What a page token carries beside its count: a digest of the list's ``stamp`` and the count
+        under the store's epoch (never shown). A token whose count was edited, or that names a list whose
+        stamp changed, no longer matches, so its count is not believed."""
+        return hashlib.sha256(f"{self._epoch}|{stamp}|{total}".encode()).hexdigest()[:16]
 
     def _next_seq(self) -> int:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
@@ -306,7 +319,7 @@ class Tx:
     ) -> list[M]:
         """A 1-based numbered page (for the RPCs that page by number rather than by token), in creation
         order, in SQL: the skipped rows are index steps, no document before the page is read."""
-        size = min(page_size or default_size, max_size)
+        size = _size(page_size, default_size, max_size)
         offset = (max(page_number, 1) - 1) * size
         src = (
             store_index.tags_source(kind, match)
@@ -346,13 +359,15 @@ class Tx:
         later pages reuse it while nothing the listing reads has changed. What the stamp covers: the kind,
         ``parent``, ``match``, ``key`` (required with ``where``: everything the filter depends on, e.g. the
         request's filter fields; without it every page counts) and the write counts of ``kind`` and of
-        the other kinds in ``reads`` (those ``where`` looks up) and ``rows_kind``.
+        the other kinds in ``reads`` (those ``where`` looks up) and ``rows_kind``. The token carries the
+        count with its seal (:meth:`seal`: the stamp and the count under the store's unshown epoch), so
+        a count edited into a token is not believed.
 
         Raises:
             ValueError: the page token is not one this store issued.
         """
         cursor = decode_page_token(page_token)
-        size = min(page_size or default_size, max_size)
+        size = _size(page_size, default_size, max_size)
         if match is not None:
             if parent is not None:
                 raise TypeError("match replaces parent")
@@ -365,18 +380,21 @@ class Tx:
         if where is None or key is not None:
             listing = f"{kind}|{rows_kind}|{parent}|{match!r}|{newest_first}|{key}"
             stamp = self.stamp([kind, rows_kind or kind, *reads], listing)
-        known = cursor.total if stamp and cursor.stamp == stamp else None
+        known = None
+        if stamp and cursor.total is not None and cursor.stamp == self.seal(stamp, cursor.total):
+            known = cursor.total
         rest, before, total = store_index.page_rows(
             self._conn, msg_type, src, cursor.after, size, newest_first, total=known, where=where
         )
-        return _page(rest, before, size, total, stamp)
+        return _page(rest, before, size, total, self.seal(stamp, total) if stamp else "")
 
 
-def _page(rest: list[tuple[int, M]], before: list[int], size: int, total: int, stamp: str = "") -> Page:
-    """A page from the documents after the cursor (``rest``) and the sequences up to it (``before``)."""
+def _page(rest: list[tuple[int, M]], before: list[int], size: int, total: int, seal: str = "") -> Page:
+    """A page from the documents after the cursor (``rest``) and the sequences up to it (``before``);
+    with a ``seal`` (:meth:`Tx.seal`), the tokens carry the count."""
 
     def token(seq: int) -> str:
-        return Cursor(seq, total if stamp else None, stamp).encode()
+        return Cursor(seq, total if seal else None, seal).encode()
 
     chunk = rest[:size]
     next_token = token(chunk[-1][0]) if len(rest) > size else ""

@@ -130,11 +130,13 @@ def _before(tx: Tx, seg: Stored, up_to: int, n: int) -> list[int]:
 
 
 def _total(tx: Tx, segments: Sequence[Segment], carried: _Cursor) -> tuple[int, int | None, str]:
-    """The list's size, and the count of its filtered stored parts with their stamp (to carry).
+    """The list's size, and the count of its filtered stored parts with its seal (to carry).
 
     Built-ins are counted in memory and a plain stored list from the index's counts (O(1)); a filtered one
     (a query) is counted in SQL on the first page, then carried in the tokens while the stamp (the store's
-    epoch, the lists, the write counts of their kinds: :meth:`Tx.page`'s) is unchanged."""
+    epoch, the lists, the write counts of their kinds: :meth:`Tx.page`'s) is unchanged: the token's seal
+    (:meth:`Tx.seal`) must be that of this stamp and the carried count, so an edited count is counted
+    again."""
     cheap, costly = 0, []
     for seg in segments:
         if isinstance(seg, Items):
@@ -148,11 +150,11 @@ def _total(tx: Tx, segments: Sequence[Segment], carried: _Cursor) -> tuple[int, 
     if not costly:
         return cheap, None, ""
     stamp = tx.stamp([kind for kind, _ in costly], f"agentkit|{costly!r}")
-    if carried.counted is not None and carried.stamp == stamp:
+    if carried.counted is not None and carried.stamp == tx.seal(stamp, carried.counted):
         counted = carried.counted
     else:
         counted = sum(tx.count(kind, match) for kind, match in costly)
-    return cheap + counted, counted, stamp
+    return cheap + counted, counted, tx.seal(stamp, counted)
 
 
 def _forward(
