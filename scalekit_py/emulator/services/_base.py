@@ -83,13 +83,14 @@ def handler(
 
 def listing_key(request: Message) -> str:
     """What a list request asks for, without where it is in the list (page token and size): the ``key``
-    under which :meth:`Tx.page <scalekit_py.emulator.store.Tx.page>` keeps a filtered count."""
+    under which :meth:`Tx.page <scalekit_py.emulator.store.Tx.page>` keeps a filtered count (the
+    request's type included, so two RPCs whose filters serialise alike never share a count)."""
     copy = type(request)()
     copy.CopyFrom(request)
     for name in ("page_token", "page_size"):
         if name in copy.DESCRIPTOR.fields_by_name:
             copy.ClearField(name)
-    return copy.SerializeToString(deterministic=True).hex()
+    return f"{request.DESCRIPTOR.full_name}:{copy.SerializeToString(deterministic=True).hex()}"
 
 
 def require_fields(**fields: str) -> None:
