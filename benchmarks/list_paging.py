@@ -27,6 +27,7 @@ seeding 50k takes a few minutes).
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import statistics
 import sys
@@ -398,9 +399,17 @@ def run_size(size: int, pages: int, log: Callable[[str], None]) -> dict[str, tup
         baseline = {case.name: count(case, meta) for case in cases}
         fill_all(emu, parents, size, lambda name, s: log(f"  {size:>6} {name:<28} {s:7.2f} s"))
         log(f"  {size:>6} seeded in {time.perf_counter() - started:.1f} s")
+        gc.collect()  # the seeding's garbage is not collected during the first cases' pages
         started = time.perf_counter()
+        # Two rounds over all cases, the lower p50 of each kept: the first cases measured right after
+        # seeding ran up to 2x slower in one round out of three on this shared box (not data: no count
+        # or page is kept between walks, each walk starts from a fresh request).
+        rounds = [
+            {case.name: measure(case, meta, pages, baseline[case.name] + case.added) for case in cases}
+            for _ in range(2)
+        ]
         out = {
-            case.name: (case, measure(case, meta, pages, baseline[case.name] + case.added)) for case in cases
+            case.name: (case, min((r[case.name] for r in rounds), key=lambda r: r.p50_ms)) for case in cases
         }
         log(f"  {size:>6} measured in {time.perf_counter() - started:.1f} s")
         return out
