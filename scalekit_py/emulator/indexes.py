@@ -22,6 +22,8 @@ calls them on every write, in the write's transaction; a list handler names the 
 - ``domain``: ``"org:<organization id>/type:<domain type number>"`` (``ListDomains(domain_type=...)``).
 - ``event``: ``""`` and ``"org:<organization id>"``; number: when it occurred in ns; text: its type
   (``ListEvents`` by types and time range).
+- ``env_client``: ``""``; text: the client type number (``ListClient`` by types).
+- ``resource``: ``"type:<resource type number>"`` (``ListResources`` by type).
 
 AgentKit (the catalogue lists page over the built-ins in memory, then these; see
 :mod:`scalekit_py.emulator.agentkit.paging`):
@@ -42,6 +44,7 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
+from scalekit_api.v1.clients import clients_pb2
 from scalekit_api.v1.connected_accounts import connected_accounts_pb2
 from scalekit_api.v1.connections import connections_pb2
 from scalekit_api.v1.directories import directories_pb2
@@ -146,6 +149,16 @@ def _event(event: Any, parent: str) -> Iterable[Entry]:
         yield Entry(f"org:{parent}", num=when, text=event.type)
 
 
+def _env_client(client: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(client, clients_pb2.Client)
+    yield Entry("", text=str(client.client_type))
+
+
+def _resource(resource: Any, parent: str) -> Iterable[Entry]:
+    assert isinstance(resource, clients_pb2.Resource)
+    yield Entry(f"type:{resource.resource_type}")
+
+
 def _domain(domain: Any, parent: str) -> Iterable[Entry]:
     assert isinstance(domain, domains_pb2.Domain)
     yield Entry(f"org:{parent}/type:{domain.domain_type}")
@@ -162,6 +175,8 @@ INDEXERS: dict[str, Indexer] = {
     "api_token": (tokens_pb2.Token, _api_token),
     "domain": (domains_pb2.Domain, _domain),
     "event": (events_pb2.Event, _event),
+    "env_client": (clients_pb2.Client, _env_client),
+    "resource": (clients_pb2.Resource, _resource),
 }
 
 

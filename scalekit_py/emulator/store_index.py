@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS versions (kind TEXT PRIMARY KEY, v INTEGER NOT NULL) 
 """
 
 # Bump when an indexer changes what it emits: a file store written before is re-indexed when opened.
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 
 
 @dataclass(frozen=True)

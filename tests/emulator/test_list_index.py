@@ -385,3 +385,39 @@ def test_events_by_type_and_time_page_on_the_index(
         events_pb2.ListEventsRequest(filter=events_pb2.EventFilter(organization_id=org_id))
     )
     assert reply.total_size < every.total_size  # the user's events are in the organization's list too
+
+
+def test_clients_and_resources_by_type_page_on_the_index(
+    emulator: Emulator, grpc_channel: grpc.Channel, traced: list[str]
+) -> None:
+    from scalekit_api.v1.clients import clients_pb2, clients_pb2_grpc
+
+    stub = clients_pb2_grpc.ClientServiceStub(grpc_channel)
+    for i, kind in enumerate([clients_pb2.WEB, clients_pb2.SERVER, clients_pb2.WEB]):
+        spec = clients_pb2.CreateResource(name=f"idx resource {i}", resource_type=kind)
+        stub.CreateResource(clients_pb2.CreateResourceRequest(resource=spec))
+    web = clients_pb2.ListResourcesRequest(resource_type=clients_pb2.WEB, page_size=1)
+    emulator.state.store._conn.set_trace_callback(traced.append)
+    _assert_indexed(emulator, traced, lambda: stub.ListResources(web))
+    assert any("tag_counts" in q for q in traced), traced  # a type's count is kept with the index
+    names, token = [], ""
+    while True:
+        web.page_token = token
+        reply = stub.ListResources(web)
+        names += [r.name for r in reply.resources if r.name.startswith("idx resource")]
+        token = reply.next_page_token
+        if not token:
+            break
+    assert names == ["idx resource 0", "idx resource 2"]
+    for i, client_type in enumerate(["WEB_APP", "SPA", "WEB_APP"]):
+        client = clients_pb2.CreateClient(name=f"idx client {i}", client_type=client_type)
+        stub.CreateClient(clients_pb2.CreateClientRequest(client=client))
+    every = stub.ListClient(clients_pb2.ListClientsRequest(page_size=30)).clients
+    for client_type in ("WEB_APP", "SPA"):
+        only = clients_pb2.ListClientsRequest(
+            filter=clients_pb2.ListClientsRequest.Filter(client_type=[client_type])
+        )
+        _assert_indexed(emulator, traced, functools.partial(stub.ListClient, only))
+        clients = stub.ListClient(only)
+        assert {c.client_type for c in clients.clients} == {client_type}
+        assert clients.total_size == sum(c.client_type == client_type for c in every) >= 1

@@ -23,11 +23,10 @@ from scalekit_py.emulator.services._base import (
     Service,
     handler,
     has_field,
-    listing_key,
     new_id,
     require_fields,
 )
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 _ENV_DOC = "environment"
 _REPEATED = (
@@ -112,8 +111,7 @@ class _EnvClientHandlers(Service):
                 pb.Client,
                 page_size=request.page_size,
                 page_token=request.page_token,
-                where=(lambda c: c.client_type in types) if types else None,
-                key=listing_key(request),
+                match=Match("", any_of=frozenset(str(t) for t in types)) if types else None,
                 max_size=30,
             )
         return pb.ListClientsResponse(clients=page.items, **page.cursor())  # type: ignore[arg-type]

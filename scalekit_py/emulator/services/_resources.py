@@ -18,11 +18,10 @@ from scalekit_py.emulator.services._base import (
     Service,
     handler,
     has_field,
-    listing_key,
     new_id,
     require_fields,
 )
-from scalekit_py.emulator.store import Tx
+from scalekit_py.emulator.store import Match, Tx
 
 # UpdateResource fields applied when the request has no update mask and the field is set.
 _PLAIN_FIELDS = ("name", "description", "resource_uri", "logo_uri", "provider", "resource_id")
@@ -120,8 +119,7 @@ class _ResourceHandlers(Service):
                 pb.Resource,
                 page_size=request.page_size,
                 page_token=request.page_token,
-                where=lambda r: r.resource_type == wanted,
-                key=listing_key(request),
+                match=Match(f"type:{wanted}"),
                 max_size=30,
             )
         return pb.ListResourcesResponse(resources=page.items, **page.cursor())  # type: ignore[arg-type]
