@@ -83,7 +83,26 @@ class Page:
         }
 
 
-_LIMIT = 2**62  # above every sequence a store hands out
+def pack_token(*parts: object) -> str:
+    """An opaque page token: the parts joined by ``:``, url-safe base64 without padding."""
+    return base64.urlsafe_b64encode(":".join(map(str, parts)).encode()).decode().rstrip("=")
+
+
+def unpack_token(token: str, tag: str, counts: tuple[int, ...]) -> list[str]:
+    """The parts after ``tag`` of a :func:`pack_token` token; ValueError when it is not one with ``tag``
+    first and one of ``counts`` parts after it."""
+    parts = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(":")
+    if parts[0] != tag or len(parts) - 1 not in counts:
+        raise ValueError(f"not a {tag!r} token")
+    return parts[1:]
+
+
+def token_number(text: str) -> int:
+    """A sequence or count in a page token; ValueError beyond every sequence (and SQLite's integers)."""
+    number = int(text)
+    if not 0 <= number < store_index.SEQ_END:
+        raise ValueError("out of range")
+    return number
 
 
 @dataclass(frozen=True)
@@ -98,8 +117,9 @@ class Cursor:
     stamp: str = ""
 
     def encode(self) -> str:
-        raw = f"seq:{self.after}" if self.total is None else f"seq:{self.after}:{self.total}:{self.stamp}"
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        if self.total is None:
+            return pack_token("seq", self.after)
+        return pack_token("seq", self.after, self.total, self.stamp)
 
 
 def decode_page_token(token: str) -> Cursor:
@@ -107,16 +127,11 @@ def decode_page_token(token: str) -> Cursor:
     if not token:
         return Cursor()
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        parts = raw.split(":")
-        if parts[0] != "seq" or len(parts) not in (2, 4):
-            raise ValueError
-        after = int(parts[1])
-        total = int(parts[2]) if len(parts) == 4 else None
-        if not 0 <= after < _LIMIT or (total is not None and not 0 <= total < _LIMIT):
-            raise ValueError  # beyond every sequence and count (and SQLite's integers)
-        return Cursor(after, total, parts[3] if len(parts) == 4 else "")
-    except (ValueError, UnicodeDecodeError) as exc:
+        parts = unpack_token(token, "seq", (1, 3))
+        if len(parts) == 1:
+            return Cursor(token_number(parts[0]))
+        return Cursor(token_number(parts[0]), token_number(parts[1]), parts[2])
+    except ValueError as exc:  # bad base64 and bad UTF-8 are ValueErrors too
         raise ValueError("invalid page_token") from exc
 
 
@@ -297,13 +312,6 @@ class Tx:
         sql = "SELECT data FROM docs WHERE kind = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY seq"
         rows = self._conn.execute(sql, (kind, json.dumps(sorted(set(doc_ids)))))
         return [msg_type.FromString(r[0]) for r in rows]
-
-    def min_num(self, kind: str, match: Match) -> int | None:
-        """The smallest index number among the entries ``match`` selects (None: no entry)."""
-        src = store_index.tags_source(kind, match)
-        sql = f"SELECT MIN(t.num) FROM {src.count_from} WHERE {src.where}"  # noqa: S608
-        value = self._conn.execute(sql, src.args).fetchone()[0]
-        return None if value is None else int(value)
 
     def page_numbered(
         self,

@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS tag_counts (
 CREATE TABLE IF NOT EXISTS versions (kind TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
 """
 
+SEQ_END = 2**62
+"""Above every sequence a store hands out (and within SQLite's integers)."""
+
 # Bump when an indexer changes what it emits: a file store written before is re-indexed when opened.
 INDEX_VERSION = "7"
 
@@ -233,7 +236,7 @@ def page_rows(
     of rows the filter keeps), and only counting reads every row of the list.
     """
     rest_sql, before_sql = page_sql(src, newest_first, limit=where is None)
-    bound = after if (after or not newest_first) else 2**62
+    bound = after if (after or not newest_first) else SEQ_END
     rest_args = [*src.args, bound] if where is not None else [*src.args, bound, size + 1]
     rest = _take(conn.execute(rest_sql, rest_args), msg_type, size, where)
     before: list[int] = []

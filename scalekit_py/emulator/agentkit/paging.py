@@ -25,7 +25,6 @@ Tokens of the offset format used before (``off:<n>``) and anything else not issu
 
 from __future__ import annotations
 
-import base64
 import heapq
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,14 +32,12 @@ from typing import Any, TypeVar, Union
 
 from google.protobuf.message import Message
 
-from scalekit_py.emulator.store import Tx
-from scalekit_py.emulator.store_index import Match
+from scalekit_py.emulator.store import Tx, pack_token, token_number, unpack_token
+from scalekit_py.emulator.store_index import SEQ_END, Match
 
 __all__ = ["Items", "Paged", "Segment", "Stored", "page"]
 
 M = TypeVar("M", bound=Message)
-
-_END = 2**62  # above every sequence
 
 
 @dataclass(frozen=True)
@@ -93,26 +90,21 @@ class _Cursor:
     stamp: str = ""
 
     def encode(self) -> str:
-        raw = f"ak:{self.segment}:{self.after}"
-        if self.counted is not None:
-            raw += f":{self.counted}:{self.stamp}"
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        if self.counted is None:
+            return pack_token("ak", self.segment, self.after)
+        return pack_token("ak", self.segment, self.after, self.counted, self.stamp)
 
 
 def _decode(token: str) -> _Cursor:
     if not token:
         return _Cursor()
     try:
-        parts = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(":")
-        if parts[0] != "ak" or len(parts) not in (3, 5):
-            raise ValueError
-        numbers = [int(p) for p in parts[1:4]]
-        if min(numbers) < 0 or max(numbers) >= _END:
-            raise ValueError
-        if len(parts) == 5:
-            return _Cursor(numbers[0], numbers[1], numbers[2], parts[4])
+        parts = unpack_token(token, "ak", (2, 4))
+        numbers = [token_number(p) for p in parts[:3]]
+        if len(parts) == 4:
+            return _Cursor(numbers[0], numbers[1], numbers[2], parts[3])
         return _Cursor(numbers[0], numbers[1])
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         raise ValueError("invalid page_token") from exc
 
 
@@ -184,7 +176,7 @@ def _backward(tx: Tx, segments: Sequence[Segment], start: int, after: int, n: in
             end = min(after, len(seg.items)) if index == start else len(seg.items)
             positions = list(range(end, 0, -1))[: n - len(out)]
         else:
-            positions = _before(tx, seg, after if index == start else _END, n - len(out))
+            positions = _before(tx, seg, after if index == start else SEQ_END, n - len(out))
         out.extend((index, p) for p in positions)
         if len(out) >= n:
             break

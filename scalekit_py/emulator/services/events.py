@@ -13,7 +13,7 @@ from typing import Any
 from scalekit_api.v1.events import events_connect
 from scalekit_api.v1.events import events_pb2 as pb
 from scalekit_py.emulator import _status, event_log
-from scalekit_py.emulator.services._base import Events, Service, handler
+from scalekit_py.emulator.services._base import Events, Service, handler, listing_key
 from scalekit_py.emulator.store import Page
 
 DEFAULT_PAGE_SIZE = 10
@@ -55,7 +55,7 @@ class EventsService(Service, events_connect.EventsService):
                 event_log.KIND, pb.Event, page_size=page_size, page_token=page_token,
                 match=event_log.index_match(flt),
                 where=(lambda e: event_log.matches(e, flt)) if event_log.narrows(flt) else None,
-                key=flt.SerializeToString(deterministic=True).hex(),
+                key=listing_key(flt),
                 default_size=DEFAULT_PAGE_SIZE, max_size=MAX_PAGE_SIZE, newest_first=True,
             )  # fmt: skip
 
